@@ -1,0 +1,1 @@
+int CIOFabric_placeholder(void) { return 0; }

@@ -1,0 +1,1 @@
+// SimHardware module
