@@ -23,6 +23,14 @@ public struct TimerID: Hashable, Sendable {
 
     @inlinable
     var packed: UInt64 { UInt64(slot) << 32 | UInt64(generation) }
+
+    /// The handle as one integer, for adapters that keep handles in their own types.
+    public var rawValue: UInt64 { packed }
+
+    /// The handle `rawValue` encodes (from ``rawValue`` of a handle of the same simulator).
+    public init(rawValue: UInt64) {
+        self.init(packed: rawValue)
+    }
 }
 
 /// The armed timers of a simulation, in reusable slots.
