@@ -62,6 +62,7 @@ let package = Package(
         .testTarget(name: "TimebaseTests", dependencies: ["Timebase"]),
         .testTarget(name: "SimCoreTests", dependencies: ["SimCore", "Timebase"]),
         .testTarget(name: "HardwareTests", dependencies: ["Hardware"]),
+        .testTarget(name: "SimHardwareTests", dependencies: ["SimHardware", "SimCore", "Hardware"]),
         .testTarget(name: "RealHardwareTests", dependencies: ["RealHardware", "Hardware"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         // Whole-system properties: layering, determinism across processes, the CLI contract.

@@ -24,9 +24,9 @@ public struct TimeSpan: Hashable, Comparable, Sendable {
     ///
     /// Use it for configuration and distributions; it is the only place a `Double` becomes time.
     @inlinable
-    public static func seconds(_ s: Double) -> TimeSpan {
-        precondition(s.isFinite && abs(s) < 9.2e6, "TimeSpan.seconds(\(s)) is out of range")
-        return TimeSpan(picoseconds: Int64(s * 1e12))
+    public init(seconds s: Double) {
+        precondition(s.isFinite && abs(s) < 9.2e6, "TimeSpan(seconds: \(s)) is out of range")
+        picoseconds = Int64(s * 1e12)
     }
 
     /// The time `bytes` take on a link or bus of `bitsPerSecond`, rounded up to a picosecond.
