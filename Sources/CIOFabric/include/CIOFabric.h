@@ -1,2 +1,246 @@
-#pragma once
-int CIOFabric_placeholder(void);
+// CIOFabric: the small C target under RealHardware.
+//
+// Two things Swift cannot do on its own live here:
+//
+// 1. libibverbs, loaded at run time. The package must build and run where rdma-core is not
+//    installed, so nothing links libibverbs: `CIOFabric_verbs_load` dlopen()s
+//    `libibverbs.so.1` and dlsym()s the few functions used. Some of them cannot be called
+//    from Swift anyway: `ibv_query_port` is a function-like macro in <infiniband/verbs.h>.
+// 2. SG_IO: `ioctl` is variadic, so Swift cannot call it; `CIOFabric_sg_inquiry` wraps the
+//    open / SG_GET_VERSION_NUM / SG_IO sequence of a SCSI INQUIRY.
+//
+// This header is the same on every machine: it includes neither <infiniband/verbs.h> nor
+// <scsi/sg.h>, and its structs are our own (flat, fixed-width, prefixed). The verbs structs
+// the library fills in are mirrored in `verbs_abi.h`, checked against the real header when
+// it is present.
+//
+// Conventions: every symbol is prefixed `CIOFabric_`. Functions return 0 on success and a
+// positive errno value on failure; they never leave their result in the global `errno`.
+
+#ifndef CIOFABRIC_H
+#define CIOFABRIC_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// MARK: - libibverbs
+
+/// A loaded libibverbs: its dlopen() handle and the functions found in it. Opaque.
+///
+/// A library is never unloaded: libibverbs keeps process-wide state (its device cache, the
+/// provider libraries it dlopen()ed itself), and unloading it under an open context crashes.
+typedef struct CIOFabric_verbs_library CIOFabric_verbs_library;
+
+/// An opened RDMA device (a `struct ibv_context *` and the library it came from). Opaque.
+typedef struct CIOFabric_verbs_context CIOFabric_verbs_context;
+
+/// What `CIOFabric_verbs_load` found.
+typedef enum CIOFabric_verbs_load_status {
+    /// The library was loaded and every function was found.
+    CIOFabric_VERBS_LOADED = 0,
+    /// dlopen() failed; `detail` holds dlerror()'s text.
+    CIOFabric_VERBS_LIBRARY_NOT_FOUND = 1,
+    /// dlopen() worked but a function is missing; `symbol` names it, `detail` holds dlerror()'s text.
+    CIOFabric_VERBS_SYMBOL_MISSING = 2,
+} CIOFabric_verbs_load_status;
+
+/// The outcome of `CIOFabric_verbs_load`, with the text a user needs when it failed.
+typedef struct CIOFabric_verbs_load_result {
+    CIOFabric_verbs_load_status status;
+    /// The missing function's name (CIOFabric_VERBS_SYMBOL_MISSING), else empty.
+    char symbol[64];
+    /// dlerror()'s text when loading failed, else empty. NUL-terminated, possibly truncated.
+    char detail[512];
+} CIOFabric_verbs_load_result;
+
+/// Loads `soname` (normally "libibverbs.so.1") with dlopen(RTLD_NOW | RTLD_LOCAL) and looks
+/// up `ibv_get_device_list`, `ibv_free_device_list`, `ibv_get_device_name`,
+/// `ibv_get_device_guid`, `ibv_open_device`, `ibv_close_device`, `ibv_query_device`,
+/// `ibv_query_port` and `ibv_query_gid`, each at symbol version IBVERBS_1.1 (the current ABI;
+/// the IBVERBS_1.0 compatibility versions take different structs) and, for a library built
+/// without symbol versions, by plain name.
+///
+/// Returns the library, or NULL with `result` saying why. Each successful call allocates a
+/// new table that is never freed (see `CIOFabric_verbs_library`); call it once per process.
+const CIOFabric_verbs_library *CIOFabric_verbs_load(const char *soname, CIOFabric_verbs_load_result *result);
+
+/// One RDMA device as listed by `ibv_get_device_list`.
+typedef struct CIOFabric_verbs_device_entry {
+    /// The kernel device name, e.g. "rxe0" or "mlx5_0" (`ibv_get_device_name`).
+    char name[64];
+    /// The node GUID in host byte order (`ibv_get_device_guid` returns it big-endian).
+    uint64_t guid;
+    /// `enum ibv_node_type`: 1 CA, 2 switch, 3 router, 4 RNIC, ...; -1 unknown.
+    int32_t node_type;
+    /// `enum ibv_transport_type`: 0 InfiniBand, 1 iWARP, ...; -1 unknown.
+    int32_t transport_type;
+} CIOFabric_verbs_device_entry;
+
+/// Lists the RDMA devices, in libibverbs' order, into `entries[0 ..< capacity]`.
+///
+/// `*count` is set to the number of devices present, which may exceed `capacity`: call again
+/// with a larger array then. Returns 0, or the errno of `ibv_get_device_list` (ENOSYS when
+/// the kernel has no uverbs support at all).
+int CIOFabric_verbs_list_devices(const CIOFabric_verbs_library *library,
+                                 CIOFabric_verbs_device_entry *entries, int32_t capacity, int32_t *count);
+
+/// Opens the device named `name` (`ibv_open_device`).
+///
+/// Returns 0 and sets `*context`, ENODEV when no device has that name, or the errno of
+/// `ibv_get_device_list` / `ibv_open_device` (EACCES when /dev/infiniband/uverbsN is not
+/// accessible). Close the context with `CIOFabric_verbs_close_device`.
+int CIOFabric_verbs_open_device(const CIOFabric_verbs_library *library, const char *name,
+                                CIOFabric_verbs_context **context);
+
+/// Closes a context from `CIOFabric_verbs_open_device` and frees it (`ibv_close_device`).
+/// Returns 0 or an errno value; the context is freed either way.
+int CIOFabric_verbs_close_device(CIOFabric_verbs_context *context);
+
+/// The attributes of a device (`struct ibv_device_attr`), GUIDs in host byte order.
+typedef struct CIOFabric_verbs_device_attributes {
+    char firmware_version[64];
+    uint64_t node_guid;
+    uint64_t system_image_guid;
+    uint64_t max_mr_size;
+    uint64_t page_size_cap;
+    uint32_t vendor_id;
+    uint32_t vendor_part_id;
+    uint32_t hardware_version;
+    uint32_t device_cap_flags;
+    int32_t max_qp;
+    int32_t max_qp_wr;
+    int32_t max_sge;
+    int32_t max_sge_rd;
+    int32_t max_cq;
+    int32_t max_cqe;
+    int32_t max_mr;
+    int32_t max_pd;
+    int32_t max_qp_rd_atom;
+    int32_t max_qp_init_rd_atom;
+    int32_t max_srq;
+    int32_t max_srq_wr;
+    int32_t max_srq_sge;
+    int32_t max_ah;
+    int32_t max_mw;
+    /// `enum ibv_atomic_cap`: 0 none, 1 HCA, 2 global.
+    int32_t atomic_cap;
+    uint16_t max_pkeys;
+    uint8_t local_ca_ack_delay;
+    uint8_t physical_port_count;
+} CIOFabric_verbs_device_attributes;
+
+/// Queries the device's attributes (`ibv_query_device`). Returns 0 or an errno value.
+int CIOFabric_verbs_query_device(const CIOFabric_verbs_context *context,
+                                 CIOFabric_verbs_device_attributes *attributes);
+
+/// The attributes of one port (`struct ibv_port_attr`, the fields of its IBVERBS_1.1 ABI).
+typedef struct CIOFabric_verbs_port_attributes {
+    /// `enum ibv_port_state`: 0 NOP, 1 down, 2 init, 3 armed, 4 active, 5 active-defer.
+    int32_t state;
+    /// `enum ibv_mtu`: 1 = 256 bytes, ... 5 = 4096 bytes.
+    int32_t max_mtu;
+    int32_t active_mtu;
+    int32_t gid_table_length;
+    uint32_t port_cap_flags;
+    uint32_t max_message_size;
+    uint32_t bad_pkey_counter;
+    uint32_t qkey_violation_counter;
+    uint16_t pkey_table_length;
+    uint16_t lid;
+    uint16_t sm_lid;
+    uint8_t lmc;
+    uint8_t max_vl_num;
+    uint8_t sm_sl;
+    uint8_t subnet_timeout;
+    uint8_t init_type_reply;
+    /// IB encoding: 1 = 1X, 2 = 4X, 4 = 8X, 8 = 12X, 16 = 2X.
+    uint8_t active_width;
+    /// IB encoding: 1 SDR, 2 DDR, 4 QDR, 8 FDR10, 16 FDR, 32 EDR, 64 HDR, 128 NDR.
+    uint8_t active_speed;
+    /// 1 sleep, 2 polling, 3 disabled, 4 training, 5 link up, 6 error recovery, 7 PHY test.
+    uint8_t physical_state;
+    /// 0 unspecified, 1 InfiniBand, 2 Ethernet (RoCE).
+    uint8_t link_layer;
+    uint8_t flags;
+} CIOFabric_verbs_port_attributes;
+
+/// Queries port `port` (numbered from 1) of an opened device. Returns 0 or an errno value
+/// (EINVAL for a port the device does not have).
+///
+/// The corresponding C function is `ibv_query_port`, which <infiniband/verbs.h> defines as a
+/// macro; this calls the exported `ibv_query_port@@IBVERBS_1.1`, as the macro's fallback does.
+int CIOFabric_verbs_query_port(const CIOFabric_verbs_context *context, uint8_t port,
+                               CIOFabric_verbs_port_attributes *attributes);
+
+/// Reads entry `index` of the GID table of `port` into `gid[0 ..< 16]` (network byte order).
+/// An empty entry reads as 16 zero bytes. Returns 0 or an errno value.
+int CIOFabric_verbs_query_gid(const CIOFabric_verbs_context *context, uint8_t port, int32_t index,
+                              uint8_t *gid);
+
+// MARK: - SCSI generic (SG_IO)
+
+/// The step of `CIOFabric_sg_inquiry` that failed with an errno value.
+typedef enum CIOFabric_sg_stage {
+    /// No system call failed: the command ran and the SCSI outcome is in the result.
+    CIOFabric_SG_STAGE_NONE = 0,
+    /// open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC).
+    CIOFabric_SG_STAGE_OPEN = 1,
+    /// ioctl(SG_GET_VERSION_NUM): ENOTTY (or EINVAL) means not a SCSI generic device.
+    CIOFabric_SG_STAGE_VERSION = 2,
+    /// ioctl(SG_IO).
+    CIOFabric_SG_STAGE_SG_IO = 3,
+} CIOFabric_sg_stage;
+
+/// The standard INQUIRY allocation length `CIOFabric_sg_inquiry` asks for (CDB `12 00 00 00 60 00`).
+#define CIOFabric_SG_INQUIRY_LENGTH 96
+/// The sense buffer handed to SG_IO.
+#define CIOFabric_SG_SENSE_CAPACITY 64
+
+/// The outcome of one synchronous INQUIRY through SG_IO (`struct sg_io_hdr`'s outputs).
+typedef struct CIOFabric_sg_inquiry_result {
+    CIOFabric_sg_stage failed_stage;
+    /// SG_GET_VERSION_NUM's answer, e.g. 30536 for sg driver 3.5.36.
+    int32_t sg_version;
+    /// The SCSI status byte: 0x00 GOOD, 0x02 CHECK CONDITION, 0x08 BUSY, ...
+    uint8_t scsi_status;
+    uint8_t masked_status;
+    /// Errors from the host adapter (DID_*) and the driver (DRIVER_*).
+    uint16_t host_status;
+    uint16_t driver_status;
+    /// How many bytes of `sense` the device wrote.
+    uint8_t sense_length;
+    uint8_t sense[CIOFabric_SG_SENSE_CAPACITY];
+    /// Requested minus transferred bytes, as the driver reports it.
+    int32_t residual;
+    uint32_t duration_ms;
+    /// SG_INFO_* flags: bit 0 set when something abnormal happened.
+    uint32_t info;
+    /// Bytes of `data` actually transferred (the request length minus the residual).
+    uint32_t data_length;
+    uint8_t data[CIOFabric_SG_INQUIRY_LENGTH];
+    /// T10 vendor (bytes 8–15), product (16–31) and revision (32–35) of the response,
+    /// trailing blanks removed, bytes outside printable ASCII shown as '.', NUL-terminated;
+    /// empty where the response was too short to hold the field.
+    char vendor[9];
+    char product[17];
+    char revision[5];
+} CIOFabric_sg_inquiry_result;
+
+/// Opens `path` (a /dev/sgN node or a SCSI block device), checks it answers
+/// SG_GET_VERSION_NUM, and sends a standard INQUIRY (96 bytes, `timeout_ms` timeout) with
+/// ioctl(SG_IO), synchronously. The descriptor is closed before returning.
+///
+/// Returns 0 when the command ran (its SCSI outcome, good or not, is in `result`), or the errno
+/// of the step named by `result->failed_stage`: ENOENT, EACCES, ... from open; ENOTTY when the
+/// file is not a SCSI generic device (EINVAL from SG_GET_VERSION_NUM is reported as ENOTTY);
+/// EIO, ... from SG_IO. Interrupted calls (EINTR) are retried.
+int CIOFabric_sg_inquiry(const char *path, uint32_t timeout_ms, CIOFabric_sg_inquiry_result *result);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif // CIOFABRIC_H

@@ -1,1 +1,0 @@
-int CIOFabric_placeholder(void) { return 0; }
