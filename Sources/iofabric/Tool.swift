@@ -21,7 +21,7 @@ enum Tool {
         CommandSpec(
             path: ["iofabric"],
             abstract: "Simulate a storage fabric (PCI, InfiniBand, SCSI/ATA disks) deterministically, or drive real devices.",
-            subcommands: [BenchCommand.spec])
+            subcommands: [BenchCommand.spec, DevicesCommand.spec])
     }
 
     /// Parses `arguments` (without the program name), runs the command, returns the exit code.

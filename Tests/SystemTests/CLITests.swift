@@ -85,4 +85,17 @@ struct CLITests {
         let b = try fields(try runTool(arguments))
         #expect(a.0 == b.0 && a.1 == b.1)
     }
+
+    @Test("devices lists real devices, or says in one line why there are none")
+    func devices() throws {
+        let run = try runTool(["devices", "--sg-directory", "/nonexistent-sg-dir"])
+        #expect(run.status == 0)
+        let lines = run.standardOutput.split(separator: "\n").map(String.init)
+        #expect(lines.first == "RDMA devices:")
+        #expect(lines.contains("SCSI generic devices:"))
+        #expect(lines.contains("  none: cannot open /nonexistent-sg-dir: No such file or directory"))
+        let rdma = lines[1]
+        #expect(rdma.hasPrefix("  none: libibverbs not found") || rdma == "  none: no RDMA devices found" || !rdma.hasPrefix("  none"),
+            "unexpected: \(rdma)")
+    }
 }
