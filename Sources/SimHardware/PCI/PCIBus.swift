@@ -28,6 +28,9 @@ public final class PCIBus: SimComponent {
     private struct Request {
         var transaction: PCITransaction
         var tag: UInt64
+        /// Told when the transaction ends, instead of the master's own handler (a bridge
+        /// acting for a master on the far side).
+        var notify: (any PCIMaster)?
         var remainingBytes: Int
         var fault: PCITransactionStatus?
         var started = false
@@ -82,9 +85,11 @@ public final class PCIBus: SimComponent {
         faults = rules
     }
 
-    /// Queues `transaction` for `master`; its end is reported to the master's handler with `tag`.
-    public func request(_ transaction: PCITransaction, from master: PCIMasterID, tag: UInt64) {
-        masters[master.index].queue.append(Request(transaction: transaction, tag: tag, remainingBytes: transaction.bytes))
+    /// Queues `transaction` for `master`; its end is reported with `tag` to `notify`, or to
+    /// the master's own handler when `notify` is nil.
+    public func request(_ transaction: PCITransaction, from master: PCIMasterID, tag: UInt64, notify: (any PCIMaster)? = nil) {
+        masters[master.index].queue.append(
+            Request(transaction: transaction, tag: tag, notify: notify, remainingBytes: transaction.bytes))
         if let current = tenure {
             if current.master != master.index { preempt(current) }
         } else {
@@ -202,7 +207,7 @@ public final class PCIBus: SimComponent {
             masters[master].head += 1
             compact(master)
             if status != .completed { masters[master].statistics.errors += 1 }
-            masters[master].handler.pciTransactionEnded(tag: request.tag, status: status)
+            (request.notify ?? masters[master].handler).pciTransactionEnded(tag: request.tag, status: status)
         } else {
             masters[master].queue[masters[master].head] = request
         }
