@@ -58,7 +58,10 @@ public struct SCSIStatus: RawRepresentable, Hashable, Sendable, CustomStringConv
         case 0x02: "CHECK CONDITION"
         case 0x04: "CONDITION MET"
         case 0x08: "BUSY"
+        case 0x10: "INTERMEDIATE"  // 0x10, 0x14, 0x22: obsolete since SAM-4, still named by the kernel.
+        case 0x14: "INTERMEDIATE-CONDITION MET"
         case 0x18: "RESERVATION CONFLICT"
+        case 0x22: "COMMAND TERMINATED"
         case 0x28: "TASK SET FULL"
         case 0x30: "ACA ACTIVE"
         case 0x40: "TASK ABORTED"

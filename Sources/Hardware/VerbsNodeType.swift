@@ -41,6 +41,11 @@ public struct VerbsNodeType: RawRepresentable, Hashable, Sendable, CustomStringC
     /// The corresponding C constant is `IBV_NODE_USNIC_UDP`.
     public static let usnicUDP = VerbsNodeType(rawValue: 6)
 
+    /// A device of none of the kinds above (libibverbs names it `unspecified`).
+    ///
+    /// The corresponding C constant is `IBV_NODE_UNSPECIFIED`.
+    public static let unspecified = VerbsNodeType(rawValue: 7)
+
     /// The text `ibv_node_type_str` returns, e.g. `InfiniBand channel adapter`, or `unknown`.
     public var description: String {
         switch rawValue {
@@ -50,6 +55,7 @@ public struct VerbsNodeType: RawRepresentable, Hashable, Sendable, CustomStringC
         case 4: "iWARP NIC"
         case 5: "usNIC"
         case 6: "usNIC UDP"
+        case 7: "unspecified"
         default: "unknown"
         }
     }

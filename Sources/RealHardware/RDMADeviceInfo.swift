@@ -1,3 +1,5 @@
+import Hardware
+
 /// A real RDMA device: its identity, limits and ports, as libibverbs reports them.
 ///
 /// Returned by ``listRDMADevices(gidLimit:)`` and ``VerbsLibrary/device(named:gidLimit:)``:
@@ -55,8 +57,12 @@ public struct RDMADeviceInfo: Hashable, Sendable, CustomStringConvertible {
         self.ports = ports
     }
 
-    /// ``nodeType`` named, e.g. `InfiniBand channel adapter`.
-    public var nodeTypeName: String { VerbsNames.nodeType(nodeType) }
+    /// ``nodeType`` as ``Hardware/VerbsNodeType`` names it, e.g. `InfiniBand channel adapter`;
+    /// an unknown code as `unknown node type 9`.
+    public var nodeTypeName: String {
+        (VerbsNodeType.channelAdapter.rawValue...VerbsNodeType.unspecified.rawValue).contains(nodeType)
+            ? VerbsNodeType(rawValue: nodeType).description : "unknown node type \(nodeType)"
+    }
 
     /// ``transportType`` named, e.g. `InfiniBand`.
     public var transportTypeName: String { VerbsNames.transportType(transportType) }

@@ -1,9 +1,11 @@
+import Hardware
+
 /// One port of a real RDMA device, as `ibv_query_port` and `ibv_query_gid` report it.
 ///
 /// A snapshot taken by ``VerbsLibrary/queryPort(_:ofDevice:gidLimit:)`` or as part of a
 /// device listing. The codes keep their verbs encodings (documented per property), so they map
-/// one to one onto the `Hardware` module's code sets; the `…Name` properties and
-/// ``description`` render them the way `ibv_devinfo` does.
+/// one to one onto the `Hardware` module's code sets (``attributes`` is that view); the
+/// `…Name` properties and ``description`` name them with those types' descriptions.
 public struct RDMAPortInfo: Hashable, Sendable, CustomStringConvertible {
     /// The port number, counted from 1.
     public var number: Int
@@ -102,38 +104,53 @@ public struct RDMAPortInfo: Hashable, Sendable, CustomStringConvertible {
         self.gids = gids
     }
 
+    /// The port in the `Hardware` module's types: the codes as ``Hardware/PortState``,
+    /// ``Hardware/MTU``, ``Hardware/LinkWidth``, ``Hardware/LinkSpeed`` and ``Hardware/LinkLayer``
+    /// (an unknown code keeps its value), with the LIDs and table sizes.
+    public var attributes: PortAttributes {
+        PortAttributes(
+            state: PortState(rawValue: state), maxMTU: MTU(rawValue: maxMTU), activeMTU: MTU(rawValue: activeMTU),
+            lid: lid, smLID: smLID, lmc: lmc, activeWidth: LinkWidth(rawValue: activeWidth),
+            activeSpeed: LinkSpeed(rawValue: activeSpeed), linkLayer: LinkLayer(rawValue: linkLayer),
+            gidTableLength: gidTableLength, pkeyTableLength: pkeyTableLength, maxMessageSize: maxMessageSize)
+    }
+
     /// Whether the port can carry traffic (`IBV_PORT_ACTIVE`).
-    public var isActive: Bool { state == 4 }
+    public var isActive: Bool { PortState(rawValue: state) == .active }
 
     /// The active MTU in bytes; nil for an unknown code.
-    public var activeMTUBytes: Int? { VerbsNames.mtuBytes(activeMTU) }
+    public var activeMTUBytes: Int? { MTU(rawValue: activeMTU).byteCount }
 
     /// The largest MTU in bytes; nil for an unknown code.
-    public var maxMTUBytes: Int? { VerbsNames.mtuBytes(maxMTU) }
+    public var maxMTUBytes: Int? { MTU(rawValue: maxMTU).byteCount }
 
     /// The number of active lanes; nil for an unknown code.
-    public var activeLanes: Int? { VerbsNames.lanes(activeWidth) }
+    public var activeLanes: Int? { LinkWidth(rawValue: activeWidth).laneCount }
 
-    /// ``state`` as `ibv_devinfo` names it, e.g. `ACTIVE`.
-    public var stateName: String { VerbsNames.portState(state) }
+    /// ``state`` as `ibv_port_state_str` names it (``Hardware/PortState``), e.g. `active`; an
+    /// unknown code as `state 9`.
+    public var stateName: String {
+        (PortState.nop.rawValue...PortState.activeDefer.rawValue).contains(state)
+            ? PortState(rawValue: state).description : "state \(state)"
+    }
 
     /// ``physicalState`` as `ibv_devinfo` names it, e.g. `LINK_UP`.
     public var physicalStateName: String { VerbsNames.physicalState(physicalState) }
 
     /// ``activeWidth`` and ``activeSpeed``, e.g. `4X EDR`.
-    public var linkRateName: String { "\(VerbsNames.width(activeWidth)) \(VerbsNames.speed(activeSpeed))" }
+    public var linkRateName: String { "\(LinkWidth(rawValue: activeWidth)) \(LinkSpeed(rawValue: activeSpeed))" }
 
-    /// ``linkLayer`` named: `InfiniBand` or `Ethernet`.
-    public var linkLayerName: String { VerbsNames.linkLayer(linkLayer) }
+    /// ``linkLayer`` named (``Hardware/LinkLayer``): `InfiniBand`, `Ethernet` or `Unspecified`.
+    public var linkLayerName: String { LinkLayer(rawValue: linkLayer).description }
 
-    /// One line, e.g. `port 1: ACTIVE (LINK_UP), Ethernet, 1X SDR, MTU 1024 (max 4096),
+    /// One line, e.g. `port 1: active (LINK_UP), Ethernet, 1X SDR, MTU 1024 (max 4096),
     /// LID 0x0000, SM LID 0x0000, GID[0] fe80:0000:0000:0000:0000:5eff:fe12:3456`.
     public var description: String {
         var parts = [
             "port \(number): \(stateName) (\(physicalStateName))",
             linkLayerName,
             linkRateName,
-            "MTU \(VerbsNames.mtu(activeMTU)) (max \(VerbsNames.mtu(maxMTU)))",
+            "MTU \(MTU(rawValue: activeMTU)) (max \(MTU(rawValue: maxMTU)))",
             "LID \(TextFormatting.hex(lid, digits: 4))",
             "SM LID \(TextFormatting.hex(smLID, digits: 4))",
         ]

@@ -1,3 +1,4 @@
+import Hardware
 import Testing
 
 @testable import RealHardware
@@ -32,8 +33,18 @@ import Testing
         #expect(port.activeLanes == 1)
         #expect(
             port.description
-                == "port 1: ACTIVE (LINK_UP), Ethernet, 1X SDR, MTU 1024 (max 4096), LID 0x0000, SM LID 0x0000, "
+                == "port 1: active (LINK_UP), Ethernet, 1X SDR, MTU 1024 (max 4096), LID 0x0000, SM LID 0x0000, "
                 + "GID[0] fe80:0000:0000:0000:0000:5eff:fe12:3456")
+    }
+
+    @Test func portAttributesUseHardwareTypes() {
+        let attributes = Self.port(gids: []).attributes
+        #expect(attributes.state == .active)
+        #expect(attributes.maxMTU == .mtu4096 && attributes.activeMTU == .mtu1024)
+        #expect(attributes.activeWidth == .x1 && attributes.activeSpeed == .sdr)
+        #expect(attributes.linkLayer == .ethernet)
+        #expect(attributes.gidTableLength == 1024 && attributes.maxMessageSize == 0x8000_0000)
+        #expect(attributes.dataRate == 2_000_000_000)
     }
 
     @Test func unknownCodesAreShownAsNumbers() {
@@ -48,8 +59,13 @@ import Testing
         #expect(port.activeLanes == nil)
         #expect(
             port.description
-                == "port 1: state 9 (physical state 0), link layer 5, width code 3 speed code 3, "
-                + "MTU mtu code 7 (max 4096), LID 0x0000, SM LID 0x0000")
+                == "port 1: state 9 (physical state 0), Unknown (5), invalid width (3) invalid speed (3), "
+                + "MTU invalid MTU (7) (max 4096), LID 0x0000, SM LID 0x0000")
+        port.state = 0
+        port.linkLayer = 0
+        #expect(port.stateName == "no state change (NOP)")
+        #expect(port.linkLayerName == "Unspecified")
+        #expect(!port.isActive)
     }
 
     @Test func deviceDescriptionIsOneLine() {
@@ -70,6 +86,11 @@ import Testing
             device.description
                 == "rxe0: InfiniBand channel adapter, InfiniBand transport, node GUID 0200:5eff:fe12:3456, "
                 + "vendor 0xffffff part 0, 1 port")
+        var other = device
+        other.nodeType = 7
+        #expect(other.nodeTypeName == "unspecified")
+        other.nodeType = -1
+        #expect(other.nodeTypeName == "unknown node type -1")
     }
 
     @Test func scsiIdentityDescription() {

@@ -1,3 +1,4 @@
+import Hardware
 import Testing
 
 @testable import RealHardware
@@ -46,6 +47,29 @@ import Testing
         #expect(status.senseKey == 0x6)
         #expect(status.additionalSenseCode == nil)
         #expect(status.description == "CHECK CONDITION, sense key UNIT ATTENTION (0x6)")
+    }
+
+    @Test func senseIsDecodedByHardware() {
+        let status = SGIOStatus(status: 0x02, sense: fixedSense(key: 0x5, asc: 0x24, ascq: 0x00))
+        #expect(status.senseData == .fixed(.illegalRequest, .invalidFieldInCDB))
+        #expect(SGIOStatus(status: 0x02, sense: [0x01, 0x02, 0x03]).senseData == nil)
+        // Bytes past the ADDITIONAL SENSE LENGTH (here 4: up to byte 11) are not sense data.
+        let short = SGIOStatus(
+            status: 0x02, sense: [0x70, 0x00, 0x02, 0, 0, 0, 0, 0x04, 0, 0, 0, 0, 0x3a, 0x00, 0, 0, 0, 0])
+        #expect(short.additionalSenseCode == nil)
+        #expect(short.description == "CHECK CONDITION, sense key NOT READY (0x2)")
+    }
+
+    @Test func hardwareNamesTheRarerCodes() {
+        #expect(
+            SGIOStatus(status: 0x02, sense: fixedSense(key: 0xc, asc: 0x29, ascq: 0x01)).description
+                == "CHECK CONDITION, sense key EQUAL (obsolete) (0xc), ASC/ASCQ 0x29/0x01 (POWER ON OCCURRED)")
+        #expect(SGIOStatus(status: 0x22).description == "COMMAND TERMINATED")
+        #expect(SGIOStatus(status: 0x00, hostStatus: 0x10).description == "GOOD, host status DID_TARGET_FAILURE (0x10)")
+        #expect(SGIOStatus(status: 0x00, hostStatus: 0x15).description == "GOOD, host status 0x15")
+        #expect(SGIOStatus(status: 0x00, driverStatus: 0x29).description == "GOOD, driver status 0x09 (0x29)")
+        #expect(
+            SGIOStatus(status: 0x00, driverStatus: 0x26).description == "GOOD, driver status DRIVER_TIMEOUT (0x26)")
     }
 
     @Test func hostAndDriverErrorsFailEvenWithGoodStatus() {
