@@ -6,11 +6,16 @@ import Timebase
 struct SimulatorTests {
     let tick = EventKind(rawValue: 1)
 
-    @Test("events at equal times run in scheduling order (FIFO ties)")
-    func fifoOnTies() {
+    /// A simulator with one registered ``Recorder``.
+    func recorderRig() -> (Simulator, Recorder, ComponentID) {
         let simulator = Simulator(seed: 1)
         let recorder = Recorder()
-        let id = simulator.register(recorder, name: "recorder")
+        return (simulator, recorder, simulator.register(recorder, name: "recorder"))
+    }
+
+    @Test("events at equal times run in scheduling order (FIFO ties)")
+    func fifoOnTies() {
+        let (simulator, recorder, id) = recorderRig()
         // Interleave two times; within each time the payloads must come out in push order.
         for payload in 0..<200 as Range<UInt64> {
             let time = Instant(picoseconds: payload % 2 == 0 ? 500 : 100)
@@ -26,9 +31,7 @@ struct SimulatorTests {
 
     @Test("an event scheduled with zero delay runs after those already due now")
     func zeroDelayRunsAfterPendingTies() {
-        let simulator = Simulator(seed: 1)
-        let recorder = Recorder()
-        let id = simulator.register(recorder, name: "recorder")
+        let (simulator, recorder, id) = recorderRig()
         recorder.onEvent = { event, simulator in
             if event.payload == 0 { simulator.schedule(EventKind(rawValue: 1), for: id, after: .zero, payload: 99) }
         }
@@ -40,9 +43,7 @@ struct SimulatorTests {
 
     @Test("cancelled timers never fire; a fired or cancelled timer cannot be cancelled again")
     func timerCancellation() {
-        let simulator = Simulator(seed: 1)
-        let recorder = Recorder()
-        let id = simulator.register(recorder, name: "recorder")
+        let (simulator, recorder, id) = recorderRig()
         let kept = simulator.startTimer(tick, for: id, after: .microseconds(5), payload: 1)
         let cancelled = simulator.startTimer(tick, for: id, after: .microseconds(3), payload: 2)
         #expect(simulator.isPending(cancelled))
@@ -57,9 +58,7 @@ struct SimulatorTests {
 
     @Test("a stale timer handle cannot cancel a later timer that reuses its slot")
     func staleHandleDoesNotCancelReusedSlot() {
-        let simulator = Simulator(seed: 1)
-        let recorder = Recorder()
-        let id = simulator.register(recorder, name: "recorder")
+        let (simulator, recorder, id) = recorderRig()
         let first = simulator.startTimer(tick, for: id, after: .nanoseconds(1), payload: 1)
         simulator.run()
         let second = simulator.startTimer(tick, for: id, after: .nanoseconds(1), payload: 2)
@@ -71,9 +70,7 @@ struct SimulatorTests {
 
     @Test("many cancelled timers are compacted out of the queue; the rest fire in order")
     func cancelledTimersAreCompacted() {
-        let simulator = Simulator(seed: 1)
-        let recorder = Recorder()
-        let id = simulator.register(recorder, name: "recorder")
+        let (simulator, recorder, id) = recorderRig()
         var timers: [TimerID] = []
         for index in 0..<20_000 as Range<Int64> {
             timers.append(simulator.startTimer(tick, for: id, after: .nanoseconds(index + 1), payload: UInt64(index)))
@@ -88,9 +85,7 @@ struct SimulatorTests {
 
     @Test("run(until:) stops before later events and advances the clock to the limit")
     func runUntilTime() {
-        let simulator = Simulator(seed: 1)
-        let recorder = Recorder()
-        let id = simulator.register(recorder, name: "recorder")
+        let (simulator, recorder, id) = recorderRig()
         for microseconds in [1, 2, 3, 10] as [Int64] {
             simulator.schedule(tick, for: id, at: .zero + .microseconds(microseconds))
         }
@@ -104,9 +99,7 @@ struct SimulatorTests {
 
     @Test("an event at exactly the limit runs")
     func runUntilIncludesTheLimit() {
-        let simulator = Simulator(seed: 1)
-        let recorder = Recorder()
-        let id = simulator.register(recorder, name: "recorder")
+        let (simulator, recorder, id) = recorderRig()
         simulator.schedule(tick, for: id, at: .zero + .microseconds(5))
         #expect(simulator.run(until: .zero + .microseconds(5)) == .idle)
         #expect(recorder.entries.count == 1)
@@ -114,9 +107,7 @@ struct SimulatorTests {
 
     @Test("a livelock ends with budgetExhausted, not a hang")
     func eventBudgetEndsALivelock() {
-        let simulator = Simulator(seed: 1)
-        let recorder = Recorder()
-        let id = simulator.register(recorder, name: "recorder")
+        let (simulator, recorder, id) = recorderRig()
         recorder.onEvent = { _, simulator in
             simulator.schedule(EventKind(rawValue: 1), for: id, after: .zero)  // never advances time
         }
@@ -128,9 +119,7 @@ struct SimulatorTests {
 
     @Test("run(stopWhen:) stops right after the event that satisfies the predicate")
     func stopCondition() {
-        let simulator = Simulator(seed: 1)
-        let recorder = Recorder()
-        let id = simulator.register(recorder, name: "recorder")
+        let (simulator, recorder, id) = recorderRig()
         for payload in 0..<10 as Range<UInt64> {
             simulator.schedule(tick, for: id, at: Instant(picoseconds: Int64(payload)), payload: payload)
         }

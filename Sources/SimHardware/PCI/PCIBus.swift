@@ -153,15 +153,15 @@ public final class PCIBus: SimComponent {
             preemptible = true
         }
         let earliest = start + Int64(max(config.latencyTimerClocks, config.burstOverheadClocks + 1))
-        var current = Tenure(
-            master: master, startClock: start, endClock: end, earliestPreemptedEnd: earliest, preemptible: preemptible,
-            timer: simulator.startTimer(Self.tenureEnd, for: id, after: config.instant(ofClock: end) - simulator.now))
-        if preemptible, othersWaiting(besides: master), earliest < end {
-            simulator.cancel(current.timer)
-            current.endClock = earliest
-            current.timer = simulator.startTimer(Self.tenureEnd, for: id, after: config.instant(ofClock: earliest) - simulator.now)
-        }
-        tenure = current
+        // With others already waiting, the latency timer ends the burst from the start.
+        let plannedEnd = preemptible && othersWaiting(besides: master) ? min(end, earliest) : end
+        tenure = Tenure(
+            master: master, startClock: start, endClock: plannedEnd, earliestPreemptedEnd: earliest,
+            preemptible: preemptible, timer: startEndTimer(atClock: plannedEnd))
+    }
+
+    private func startEndTimer(atClock clock: Int64) -> TimerID {
+        simulator.startTimer(Self.tenureEnd, for: id, after: configuration.instant(ofClock: clock) - simulator.now)
     }
 
     /// Another master wants the bus: end the current burst once the latency timer allows.
@@ -173,7 +173,7 @@ public final class PCIBus: SimComponent {
         simulator.cancel(current.timer)
         var shortened = current
         shortened.endClock = newEnd
-        shortened.timer = simulator.startTimer(Self.tenureEnd, for: id, after: configuration.instant(ofClock: newEnd) - simulator.now)
+        shortened.timer = startEndTimer(atClock: newEnd)
         tenure = shortened
     }
 
