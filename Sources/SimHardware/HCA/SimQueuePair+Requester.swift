@@ -271,10 +271,7 @@ extension SimQueuePair {
                 // An acknowledgement beyond a READ whose response has not all arrived means
                 // response packets were lost: ask for the rest again (IBA 9.7.5.1.2).
                 if PSN.distance(psn, from: wqe.lastPSN) >= 0 {
-                    let missing = PSN.add(wqe.firstPSN, wqe.readReceived / pathMTUBytes)
-                    oldestUnackedPSN = missing
-                    retry(from: missing, afterTimeout: false)
-                    progressed = true
+                    readResponseLost(missing: PSN.add(wqe.firstPSN, wqe.readReceived / pathMTUBytes))
                 }
                 break
             }
@@ -312,11 +309,7 @@ extension SimQueuePair {
             return
         }
         if gap > 0 {
-            // A response packet was lost: ask again from the first missing one, once.
-            if rerequestedReadPSN != oldestUnackedPSN {
-                rerequestedReadPSN = oldestUnackedPSN
-                retry(from: oldestUnackedPSN, afterTimeout: false)
-            }
+            readResponseLost(missing: oldestUnackedPSN)
             port.release(receipt)
             return
         }
@@ -338,6 +331,16 @@ extension SimQueuePair {
             self, Placement(gather: gather, payload: packet.payload, receipt: receipt, port: port.index)))
         madeProgress()
         completeAcknowledged()
+    }
+
+    /// READ response packets from `missing` on were lost (a later one arrived, or an
+    /// acknowledgement beyond the READ): ask for them again, once per missing PSN, so the
+    /// stale packets still arriving from the first response do not each trigger a request.
+    /// If the new request is lost too, the ACK timeout asks again.
+    private func readResponseLost(missing: UInt32) {
+        guard rerequestedReadPSN != missing else { return }
+        rerequestedReadPSN = missing
+        retry(from: missing, afterTimeout: false)
     }
 
     func wqeIndex(containing psn: UInt32) -> Int? {
