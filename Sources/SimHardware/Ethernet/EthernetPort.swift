@@ -30,9 +30,9 @@ final class EthernetPort {
     var transmitting: Int?
     /// When the frame on the wire ends (a PFC frame waits for it).
     var busyUntil = Instant.zero
-    /// Priorities the partner paused, and since when.
+    /// Priorities the partner paused, and since when at least one has been.
     var pausedMask: UInt8 = 0
-    var pausedSince = [Instant](repeating: .zero, count: priorityCount)
+    var pausedSince = Instant.zero
 
     // MARK: Receiver (PFC)
 
@@ -81,24 +81,16 @@ final class EthernetPort {
 
     /// Applies a PFC frame from the partner: `pause` the priorities in `mask`, or resume them.
     func applyPause(mask: UInt8, pause: Bool, at now: Instant) {
-        for priority in 0..<EthernetPort.priorityCount where mask & (1 << priority) != 0 {
-            let bit = UInt8(1 << priority)
-            if pause, pausedMask & bit == 0 {
-                pausedMask |= bit
-                pausedSince[priority] = now
-            } else if !pause, pausedMask & bit != 0 {
-                pausedMask &= ~bit
-                statistics.pausedTime += now - pausedSince[priority]
-            }
-        }
+        let before = pausedMask
+        pausedMask = pause ? before | mask : before & ~mask
+        if before == 0 && pausedMask != 0 { pausedSince = now }
+        if before != 0 && pausedMask == 0 { statistics.pausedTime += now - pausedSince }
     }
 
-    /// The statistics with pauses still in progress counted up to `now`.
+    /// The statistics with a pause still in progress counted up to `now`.
     func statistics(at now: Instant) -> EthernetPortStatistics {
         var result = statistics
-        for priority in 0..<EthernetPort.priorityCount where pausedMask & (1 << priority) != 0 {
-            result.pausedTime += now - pausedSince[priority]
-        }
+        if pausedMask != 0 { result.pausedTime += now - pausedSince }
         return result
     }
 }

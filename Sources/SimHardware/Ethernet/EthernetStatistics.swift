@@ -50,7 +50,7 @@ public struct EthernetPortStatistics: Sendable, Equatable {
     /// PFC frames this port sent (pause or resume) and received.
     public var pauseFramesSent = 0
     public var pauseFramesReceived = 0
-    /// Sum over priorities of the time this port's transmitter was paused by its partner.
+    /// Time during which the partner had paused at least one of this port's priorities.
     public var pausedTime = TimeSpan.zero
 }
 
