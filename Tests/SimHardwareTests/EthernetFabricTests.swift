@@ -55,6 +55,29 @@ struct EthernetFabricTests {
     }
 }
 
+extension EthernetFabricTests {
+    @Test("PFC headroom covers the round trip, three maximum frames and the PFC frame")
+    func pfcHeadroom() {
+        // Formula: 2 × 500 ns × 10 Gb/s / 8 = 1250, + 3 × (4178 + 20), + (64 + 20) = 13 928 bytes;
+        // the maximum frame is 14 + 20 + 8 + 36 + 4096 + 4 = 4178.
+        let configuration = EthernetFabricConfiguration()
+        #expect(configuration.maximumFrameBytes == 4178)
+        let headroom = PriorityFlowControl.headroomBytes(
+            rate: .tenGigabit, propagationDelay: .nanoseconds(500), maximumFrameBytes: 4178)
+        #expect(headroom == 13_928)
+        var small = configuration
+        small.nicReceiveBufferBytes = 16 * 1024
+        small.priorityFlowControl = PriorityFlowControl()
+        let simulator = Simulator(seed: 1)
+        let fabric = EthernetFabric(name: "eth", simulator: simulator, configuration: small)
+        #expect(throws: FabricError.self) {
+            _ = try fabric.attachEndpoint(named: "a", endpoint: nil, ipv4: IPv4Address(10, 0, 0, 1))
+            _ = try fabric.attachEndpoint(named: "b", endpoint: nil, ipv4: IPv4Address(10, 0, 0, 2))
+            try fabric.connect(.endpoint("a"), .endpoint("b"), link: "ab")
+        }
+    }
+}
+
 /// Minimal `String(format:)` stand-in (no Foundation): three decimals.
 extension String {
     init(format value: Double) {

@@ -117,6 +117,7 @@ public final class EthernetAttachment: NetworkAttachment {
     func hold(bytes: Int) -> ReceiveReceipt? {
         guard receiveBufferUsed + bytes <= receiveBufferBytes else { return nil }
         receiveBufferUsed += bytes
+        precondition(receiveBufferUsed <= receiveBufferBytes, "\(name): receive buffer overfilled")
         let slot: Int
         if let reused = freeReceipts.popLast() {
             slot = reused

@@ -197,6 +197,7 @@ extension EthernetFabric {
                 return drop(slot, at: ingress, .overflow)
             }
             port.ingressBytes[priority] += bytes
+            precondition(port.ingressBytes[priority] <= port.losslessLimitBytes, "\(port.name): lossless buffer overfilled")
             frames[slot].chargedToIngress = true
             let bit = UInt8(1 << priority)
             if port.ingressBytes[priority] >= port.xoffBytes, port.pauseSentMask & bit == 0 {
@@ -208,6 +209,7 @@ extension EthernetFabric {
                 return drop(slot, at: egress, .overflow)  // tail drop
             }
             port.lossyBytes += bytes
+            precondition(port.lossyBytes <= configuration.switchOutputBufferBytes, "\(port.name): output buffer overfilled")
             frames[slot].chargedToIngress = false
         }
         simulator.schedule(
