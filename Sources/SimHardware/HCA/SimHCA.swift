@@ -69,6 +69,7 @@ public final class SimHCA: SimComponent {
     static let ackTimeout = EventKind(rawValue: 4)
     static let rnrWaitOver = EventKind(rawValue: 5)
     static let doorbell = EventKind(rawValue: 6)
+    static let failure = EventKind(rawValue: 7)
 
     /// Creates the HCA and registers it with `simulator` under `name`. Attach each port to a
     /// network with ``attach(port:to:)`` before the simulation runs.
@@ -121,6 +122,13 @@ public final class SimHCA: SimComponent {
         dmaQueue.removeAll()
         dmaHead = 0
         raise(VerbsAsyncEvent(type: .deviceFatal, element: .device))
+    }
+
+    /// Schedules ``fail()`` at `time` (a fault from a scenario's schedule): the HCA applies it
+    /// itself when the simulator reaches that time.
+    public func scheduleFailure(at time: Instant) {
+        precondition(time >= simulator.now, "HCA failure scheduled in the past")
+        simulator.schedule(Self.failure, for: id, at: time)
     }
 
     // MARK: Resources
@@ -323,6 +331,8 @@ public final class SimHCA: SimComponent {
             queuePair(number: UInt32(event.payload >> 32))?.ackTimerFired(generation: UInt32(truncatingIfNeeded: event.payload))
         case Self.rnrWaitOver:
             queuePair(number: UInt32(event.payload >> 32))?.rnrWaitOver(generation: UInt32(truncatingIfNeeded: event.payload))
+        case Self.failure:
+            fail()
         case Self.doorbell:
             if !failed { queuePair(number: UInt32(event.payload))?.doorbellArrived() }
         default:
