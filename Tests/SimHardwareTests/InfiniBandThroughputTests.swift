@@ -106,4 +106,19 @@ struct InfiniBandThroughputTests {
         let rate = InfiniBandRig.payloadRate(sink, payload: 2048)
         #expect(abs(rate / Self.expectedRate(8e9) - 1) < 0.02, "\(rate)")
     }
+
+    @Test("the bench fabric scenario (K = 8, 2 ms): target link at 8 Gb/s × 2048/2074 both ways, no drops, same digest twice",
+        arguments: [false, true])
+    func benchmarkScenario(reverse: Bool) {
+        // Offered load = the target link's rate (K clients at 1/K each, or the target at full
+        // rate), so from the end of the SM's first sweep the payload rate is 8e9 × 2048/2074.
+        // That sweep: switch 2 + 9 + 9 + 1 + 1 = 22 SMPs, 9 CAs × 3 = 27; ⌈49/4⌉ × 20 µs = 260 µs.
+        let configuration = InfiniBandBenchmark.Configuration(clients: 8, duration: .milliseconds(2), reverse: reverse)
+        let first = InfiniBandBenchmark.Rig(configuration).run()
+        let second = InfiniBandBenchmark.Rig(configuration).run()
+        #expect(first == second)
+        #expect(first.drops == 0)
+        let rate = Double(first.payloadBytes) * 8 / (first.simulatedTime - .microseconds(260)).seconds
+        #expect(abs(rate / Self.expectedRate(8e9) - 1) < 0.02, "\(rate)")
+    }
 }

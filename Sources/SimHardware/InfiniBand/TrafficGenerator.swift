@@ -27,16 +27,16 @@ public final class TrafficGenerator: SimComponent, NetworkEndpoint {
     public var stopTime: Instant = .distantFuture
 
     /// Packets accepted by the port.
-    public private(set) var sent = 0
+    @exclusivity(unchecked) public private(set) var sent = 0
     /// Packets received (and released at once).
-    public private(set) var received = 0
+    @exclusivity(unchecked) public private(set) var received = 0
     /// When the first packet was accepted.
-    public private(set) var firstSendTime: Instant?
-    private var due = 0
+    @exclusivity(unchecked) public private(set) var firstSendTime: Instant?
+    @exclusivity(unchecked) private var due = 0
     private var wanted = false
-    private var running = false
-    private var psn: UInt32 = 0
-    private var nextDestination = 0
+    @exclusivity(unchecked) private var running = false
+    @exclusivity(unchecked) private var psn: UInt32 = 0
+    @exclusivity(unchecked) private var nextDestination = 0
 
     private static let tick = EventKind(rawValue: 0)
 

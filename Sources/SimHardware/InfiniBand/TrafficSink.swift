@@ -16,13 +16,13 @@ public final class TrafficSink: SimComponent, NetworkEndpoint {
     public var serviceTime: TimeSpan
 
     /// Packets received.
-    public private(set) var received = 0
+    @exclusivity(unchecked) public private(set) var received = 0
     /// Payload bytes received.
-    public private(set) var payloadBytes = 0
+    @exclusivity(unchecked) public private(set) var payloadBytes = 0
     /// Packets received from each source LID (index = LID).
-    public private(set) var receivedBySource: [Int] = []
-    public private(set) var firstArrival: Instant?
-    public private(set) var lastArrival = Instant.zero
+    @exclusivity(unchecked) public private(set) var receivedBySource: [Int] = []
+    @exclusivity(unchecked) public private(set) var firstArrival: Instant?
+    @exclusivity(unchecked) public private(set) var lastArrival = Instant.zero
     /// Port state changes seen.
     public private(set) var portChanges = 0
     private var waiting: [ReceiveReceipt] = []
