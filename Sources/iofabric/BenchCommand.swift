@@ -89,7 +89,8 @@ enum BenchCommand {
                 Forward: each client streams to the target at 1/K of the target link's rate, so \
                 that link runs full. --reverse: the target streams to the clients in turn at its \
                 link's full rate. Per-VL credits, SL→VL mapping and cut-through switching are on; \
-                nothing may be dropped (the command fails if anything is).
+                nothing may be dropped (the command fails if anything is). Wall time covers the \
+                run (SM sweep included), not building the topology.
                 """,
             options: [
                 OptionSpec(name: "clients", valueName: "n", help: "Clients on the switch (K).", defaultValue: "8"),
