@@ -1,5 +1,7 @@
 import Reports
 import SimCore
+import SimHardware
+import Timebase
 
 /// `iofabric bench …`: performance figures, printed, never asserted in tests.
 enum BenchCommand {
@@ -7,7 +9,7 @@ enum BenchCommand {
         CommandSpec(
             path: ["iofabric", "bench"],
             abstract: "Measure iofabric's speed (release builds only give meaningful figures).",
-            subcommands: [engine])
+            subcommands: [engine, fabric])
     }
 
     static var engine: CommandSpec {
@@ -75,6 +77,90 @@ enum BenchCommand {
             print(table.rendered(), terminator: "")
         }
         return result.events == configuration.events ? Tool.ExitCode.success : Tool.ExitCode.failure
+    }
+
+    static var fabric: CommandSpec {
+        CommandSpec(
+            path: ["iofabric", "bench", "fabric"],
+            abstract: "Stream packets through a simulated InfiniBand switch and print packets per wall-clock second.",
+            discussion: """
+                K clients and one target on one switch; 4X SDR links (8 Gb/s data), 100 ns \
+                propagation; RDMA WRITE middle packets of 2048 payload bytes (2074 on the wire). \
+                Forward: each client streams to the target at 1/K of the target link's rate, so \
+                that link runs full. --reverse: the target streams to the clients in turn at its \
+                link's full rate. Per-VL credits, SL→VL mapping and cut-through switching are on; \
+                nothing may be dropped (the command fails if anything is). Wall time covers the \
+                run (SM sweep included), not building the topology.
+                """,
+            options: [
+                OptionSpec(name: "clients", valueName: "n", help: "Clients on the switch (K).", defaultValue: "8"),
+                OptionSpec(
+                    name: "duration", valueName: "seconds", help: "Simulated time to run.", defaultValue: "0.05"),
+                OptionSpec(name: "reverse", help: "Stream from the target to the clients."),
+                OptionSpec(name: "seed", valueName: "n", help: "Seed of the run.", defaultValue: "1"),
+                OptionSpec(name: "json", help: "Print one JSON object instead of a table."),
+            ],
+            run: runFabric)
+    }
+
+    static func runFabric(_ arguments: ParsedArguments) throws -> Int32 {
+        let durationText = arguments.string("duration") ?? "0.05"
+        guard let seconds = Double(durationText), seconds > 0, seconds <= 1_000 else {
+            throw UsageError(
+                message: "The value '\(durationText)' is invalid for '--duration': expected seconds in (0, 1000]")
+        }
+        let configuration = InfiniBandBenchmark.Configuration(
+            clients: try arguments.integer("clients", in: 1...253), duration: TimeSpan(seconds: seconds),
+            reverse: arguments.flag("reverse"), seed: try arguments.integer("seed", in: 0...UInt64.max))
+        if !arguments.flag("json") && isDebugBuild {
+            Tool.printError("warning: this is a debug build; benchmark figures need 'swift run -c release iofabric bench fabric'")
+        }
+        let rig = InfiniBandBenchmark.Rig(configuration)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result = rig.run()
+        let elapsed = start.duration(to: clock.now)
+        let wallSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let packetsPerSecond = Double(result.packetsDelivered) / wallSeconds
+        let simulatedPerWall = result.simulatedTime.seconds / wallSeconds
+        let payloadRate = Double(result.payloadBytes) * 8 / result.simulatedTime.seconds
+
+        if arguments.flag("json") {
+            let json = JSONValue.object([
+                ("benchmark", .string("infiniband-fabric")),
+                ("build", .string(isDebugBuild ? "debug" : "release")),
+                ("clients", .integer(Int64(configuration.clients))),
+                ("direction", .string(configuration.reverse ? "reverse" : "forward")),
+                ("seed", .unsigned(configuration.seed)),
+                ("simulated_seconds", .number(result.simulatedTime.seconds)),
+                ("packets_delivered", .integer(Int64(result.packetsDelivered))),
+                ("payload_bits_per_simulated_second", .number(payloadRate.rounded())),
+                ("drops", .integer(Int64(result.drops))),
+                ("credit_stall_seconds", .number(result.creditStallTime.seconds)),
+                ("events", .unsigned(result.events)),
+                ("trace_digest", .string(result.traceDigest.hex)),
+                ("wall_seconds", .number(wallSeconds)),
+                ("packets_per_wall_second", .number(packetsPerSecond.rounded())),
+                ("simulated_seconds_per_wall_second", .number(simulatedPerWall)),
+            ])
+            print(json.rendered())
+        } else {
+            var table = TextTable(
+                title: "InfiniBand fabric on the iofabric event kernel (\(isDebugBuild ? "debug" : "release") build)")
+            table.append(["clients (K), direction", "\(configuration.clients), \(configuration.reverse ? "target → clients" : "clients → target")"])
+            table.append(["simulated time", Format.fixed(result.simulatedTime.seconds, 6) + " s"])
+            table.append(["packets delivered", Format.grouped(result.packetsDelivered)])
+            table.append(["payload rate (simulated)", Format.si(payloadRate, unit: "b/s")])
+            table.append(["drops", Format.grouped(result.drops)])
+            table.append(["credit stall at the bottleneck", result.creditStallTime.description])
+            table.append(["executed events", Format.grouped(result.events)])
+            table.append(["trace digest", result.traceDigest.hex])
+            table.append(["wall time", Format.fixed(wallSeconds, 3) + " s"])
+            table.append(["packets per wall second", Format.si(packetsPerSecond)])
+            table.append(["simulated seconds per wall second", Format.fixed(simulatedPerWall, 4)])
+            print(table.rendered(), terminator: "")
+        }
+        return result.drops == 0 && result.packetsDelivered > 0 ? Tool.ExitCode.success : Tool.ExitCode.failure
     }
 
     static var isDebugBuild: Bool {
