@@ -56,7 +56,7 @@ let package = Package(
         .target(name: "Reports", dependencies: ["Timebase"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "iofabric",
-            dependencies: ["SimCore", "Scenario", "Reports", "RealHardware", "Timebase"],
+            dependencies: ["SimCore", "SimHardware", "Scenario", "Reports", "RealHardware", "Timebase"],
             swiftSettings: swiftSettings),
 
         .testTarget(name: "TimebaseTests", dependencies: ["Timebase"]),
