@@ -161,6 +161,13 @@ public final class Simulator {
     /// collision) their digests are equal: the determinism check of the whole project.
     public var traceDigest: StableDigest { digest }
 
+    /// Folds a model's decision into the trace digest: an outcome that changes no event's
+    /// time or kind (which packet a full buffer dropped, which frame a fault corrupted) would
+    /// otherwise leave two different runs with the same digest.
+    public func recordDecision(_ value: UInt64) {
+        digest.combine(value ^ 0x9e37_79b9_7f4a_7c15)
+    }
+
     /// Runs events in order until one of the limits is reached.
     ///
     /// - Parameters:

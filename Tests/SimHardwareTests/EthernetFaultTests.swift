@@ -126,15 +126,16 @@ struct EthernetFaultTests {
 
     @Test("same seed ⇒ same trace digest and counts; another seed draws other faults")
     func determinism() throws {
-        // The digest folds (time, component, kind) of every event, not payloads: in the
-        // congested run another seed changes which frames drop but can leave the event timing
-        // (a full egress queue drains at line rate either way) unchanged, so there the counts
-        // are compared; the uncongested stream shows the digest itself following the draws.
+        // The digest folds (time, component, kind) of every event and every drop decision
+        // (`Simulator.recordDecision`): in the congested run another seed can leave the event
+        // timing unchanged (a full egress queue drains at line rate either way) but changes
+        // which frames drop, and so the digest.
         let (first, firstTotals) = try faultyRun(seed: 7)
         let (second, secondTotals) = try faultyRun(seed: 7)
-        let (_, otherTotals) = try faultyRun(seed: 8)
+        let (other, otherTotals) = try faultyRun(seed: 8)
         #expect(first == second && firstTotals == secondTotals)
         #expect(firstTotals != otherTotals)
+        #expect(first != other)
         let stream = try lossyStream(seed: 7)
         #expect(try lossyStream(seed: 7) == stream)
         let otherStream = try lossyStream(seed: 8)

@@ -126,6 +126,8 @@ extension EthernetFabric {
 
     func drop(_ slot: Int, at portIndex: Int, _ reason: EthernetDropReason) {
         ports[portIndex].statistics.drops[reason] += 1
+        // Which frame dropped where changes no event's time: fold it into the trace digest.
+        simulator.recordDecision(UInt64(portIndex) << 8 | UInt64(reason.rawValue))
         frames.release(slot)
     }
 

@@ -85,6 +85,8 @@ extension InfiniBandFabric {
     /// Counts a drop at `port` and frees the packet.
     func discard(_ slot: Int32, at port: Int32, reason: InfiniBandDropReason) {
         portStatistics[Int(port)].drops[reason] += 1
+        // Which packet dropped where changes no event's time: fold it into the trace digest.
+        simulator.recordDecision(UInt64(port) << 8 | UInt64(reason.rawValue))
         freeSlot(slot)
     }
 

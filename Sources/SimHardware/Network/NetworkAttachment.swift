@@ -13,6 +13,14 @@ import Hardware
 /// - Every delivered packet holds receive-buffer space until the endpoint calls
 ///   ``release(_:)`` with its receipt: that is what lets a slow receiver back-pressure the
 ///   network (credits on InfiniBand; a full NIC buffer drops or pauses on Ethernet).
+/// - Port changes reach the endpoint through ``NetworkEndpoint/networkPortChanged()`` from a
+///   network event, never from inside a call the endpoint made (including
+///   ``setEndpointFailed(_:)``).
+///
+/// A network may accept a packet and then lose it: on a down link, to a full buffer, to a
+/// fault, or (Ethernet) to a destination it cannot resolve. Reliability is the transport's
+/// job, as on real hardware. After a refusal, ``NetworkEndpoint/networkTransmitReady()``
+/// follows once the queue has room, which after a link failure is when the link is back.
 public protocol NetworkAttachment: AnyObject {
     /// InfiniBand or Ethernet.
     var linkLayer: LinkLayer { get }
