@@ -155,6 +155,28 @@ struct HCAInfiniBandTests {
         #expect(goodput > formula * 0.97)
     }
 
+    @Test("RC through a switch whose link loses 1 % of packets (a loss fault) delivers every message once, in order")
+    func lossFault() throws {
+        let subnet = try Subnet(hosts: 2, throughSwitch: true)
+        try subnet.fabric.schedule(FabricFault(.loss(numerator: 1, denominator: 100), on: "link1"), at: subnet.simulator.now)
+        let qpA = try subnet.peers[0].makeQP()
+        let qpB = try subnet.peers[1].makeQP()
+        try connect(qpA, lid: subnet.attachments[0].lid, qpB, lid: subnet.attachments[1].lid, timeout: 8)
+        let messages = 300
+        try qpB.postReceive((0..<messages).map { ReceiveWorkRequest(id: UInt64($0), scatterGatherList: [subnet.peers[1].memory.scatterGatherElement(offset: $0 * 8192, length: 8192)]) })
+        for index in 0..<messages { subnet.peers[0].memory.fill(UInt8(truncatingIfNeeded: index * 3), offset: index * 8192, count: 6000) }
+        try qpA.postSend((0..<messages).map { .send(id: UInt64($0), [subnet.peers[0].memory.scatterGatherElement(offset: $0 * 8192, length: 6000)], immediateData: UInt32($0)) })
+        let (received, _) = subnet.runUntil(subnet.peers[1], completions: messages, step: .microseconds(100))
+        #expect(received.map(\.immediateData) == (0..<messages).map { UInt32($0) })
+        #expect(received.allSatisfy { $0.status == .success })
+        for index in 0..<messages {
+            #expect(subnet.peers[1].memory.read(offset: index * 8192, count: 6000).allSatisfy { $0 == UInt8(truncatingIfNeeded: index * 3) })
+        }
+        let lost = subnet.fabric.drops.total
+        print("IB with a 1 % loss fault: \(lost) packets lost, \(subnet.peers[0].hca.statistics.retransmittedPackets) resent, all \(messages) messages delivered in order")
+        #expect(lost > 0)
+    }
+
     @Test("Small-message latency: half the round trip of a 32-byte SEND ping-pong (perftest's ib_send_lat method)")
     func sendLatency() throws {
         for (label, bus) in [("ideal host", PCIBusConfiguration?.none), ("PCI 64/66", .pci64at66)] {

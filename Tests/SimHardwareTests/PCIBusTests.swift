@@ -139,6 +139,28 @@ struct PCIBusTests {
         #expect(run(seed: 6).1 != digest)
     }
 
+    @Test("a scheduled fault storm starts and ends when the schedule says, applied by the bus itself")
+    func scheduledFaults() {
+        let simulator = Simulator(seed: 1)
+        let bus = PCIBus(name: "pci0", configuration: .pci32at33, simulator: simulator)
+        var ends: [(Instant, PCITransactionStatus)] = []
+        final class Recorder: PCIMaster {
+            var record: (PCITransactionStatus) -> Void = { _ in }
+            func pciTransactionEnded(tag: UInt64, status: PCITransactionStatus) { record(status) }
+        }
+        let recorder = Recorder()
+        recorder.record = { ends.append((simulator.now, $0)) }
+        let master = bus.attachMaster(named: "m", handler: recorder)
+        bus.scheduleFaults([PCIFaultRule(.masterAbort, probability: 1, in: 1)], at: .zero + .microseconds(10))
+        bus.scheduleFaults([], at: .zero + .microseconds(20))
+        for microsecond in [5, 15, 25] {
+            _ = simulator.run(until: .zero + .microseconds(Int64(microsecond)))
+            bus.request(PCITransaction(.memoryRead, bytes: 64), from: master, tag: 0)
+        }
+        simulator.run()
+        #expect(ends.map(\.1) == [.completed, .masterAbort, .completed])
+    }
+
     @Test("a 66 MHz clock does not drift: clock 66,666,667 is at 1 s to the picosecond")
     func noDrift() {
         let configuration = PCIBusConfiguration.pci64at66

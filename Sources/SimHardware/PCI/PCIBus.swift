@@ -62,6 +62,7 @@ public final class PCIBus: SimComponent {
     public private(set) var busyClocks: Int64 = 0
 
     private static let tenureEnd = EventKind(rawValue: 1)
+    private static let faultsChange = EventKind(rawValue: 2)
 
     /// A bus registered with `simulator` as `name`; traps if `configuration` breaks the spec.
     public init(name: String, configuration: PCIBusConfiguration = .pci32at33, simulator: Simulator) {
@@ -84,6 +85,15 @@ public final class PCIBus: SimComponent {
     public func setFaults(_ rules: [PCIFaultRule]) {
         faults = rules
     }
+
+    /// Replaces the fault rules at `time` (a fault from a scenario's schedule: a PCI error
+    /// storm that starts, or ends with an empty list); the bus applies it itself then.
+    public func scheduleFaults(_ rules: [PCIFaultRule], at time: Instant) {
+        precondition(time >= simulator.now, "PCI faults scheduled in the past")
+        scheduledFaults.append(rules)
+        simulator.schedule(Self.faultsChange, for: id, at: time, payload: UInt64(scheduledFaults.count - 1))
+    }
+    private var scheduledFaults: [[PCIFaultRule]] = []
 
     /// Queues `transaction` for `master`; its end is reported with `tag` to `notify`, or to
     /// the master's own handler when `notify` is nil.
@@ -185,6 +195,10 @@ public final class PCIBus: SimComponent {
     }
 
     public func handle(_ event: Event, in simulator: Simulator) {
+        if event.kind == Self.faultsChange {
+            faults = scheduledFaults[Int(event.payload)]
+            return
+        }
         precondition(event.kind == Self.tenureEnd, "unexpected event for a PCI bus")
         guard let finished = tenure else { preconditionFailure("tenure end with an idle bus") }
         tenure = nil
