@@ -142,17 +142,8 @@ extension SimQueuePair {
         let request = wqe.request
         let destination = request.datagram!
         let opcode: TransportOpcode = request.opcode.hasImmediateData ? .datagramSendOnlyWithImmediate : .datagramSendOnly
-        var packet = TransportPacket(opcode: opcode, destinationQP: destination.remoteQueuePairNumber, psn: wqe.firstPSN)
-        let attachment = port.attachment
-        let route = destination.addressHandle.attributes
-        packet.destinationLID = route.destinationLID
-        packet.sourceLID = attachment?.lid ?? 0
-        packet.serviceLevel = route.serviceLevel
-        packet.sourceGID = attachment?.gid ?? .zero
-        if let global = route.globalRoute {
-            packet.destinationGID = global.destinationGID
-            packet.hasGlobalRouteHeader = attachment?.linkLayer != .ethernet
-        }
+        var packet = makePacket(
+            opcode, psn: wqe.firstPSN, to: destination.remoteQueuePairNumber, along: destination.addressHandle.attributes)
         packet.qkey = destination.remoteQKey
         packet.sourceQP = queuePairNumber
         packet.payloadLength = request.byteCount

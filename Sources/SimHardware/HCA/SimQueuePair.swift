@@ -349,14 +349,21 @@ public final class SimQueuePair: QueuePair {
 
     /// A packet addressed along this QP's path, from its port.
     func makePacket(_ opcode: TransportOpcode, psn: UInt32) -> TransportPacket {
-        var packet = TransportPacket(opcode: opcode, destinationQP: destinationQPNumber, psn: psn)
+        makePacket(opcode, psn: psn, to: destinationQPNumber, along: path)
+    }
+
+    /// A packet for `destinationQP` along `route` (a connected QP's path, or a UD address handle's).
+    func makePacket(_ opcode: TransportOpcode, psn: UInt32, to destinationQP: UInt32, along route: AddressHandleAttributes)
+        -> TransportPacket
+    {
+        var packet = TransportPacket(opcode: opcode, destinationQP: destinationQP, psn: psn)
         let attachment = port.attachment
-        packet.destinationLID = path.destinationLID
+        packet.destinationLID = route.destinationLID
         packet.sourceLID = attachment?.lid ?? 0
-        packet.serviceLevel = path.serviceLevel
+        packet.serviceLevel = route.serviceLevel
         packet.sourceGID = attachment?.gid ?? .zero
-        if let route = path.globalRoute {
-            packet.destinationGID = route.destinationGID
+        if let global = route.globalRoute {
+            packet.destinationGID = global.destinationGID
             packet.hasGlobalRouteHeader = attachment?.linkLayer != .ethernet
         }
         return packet
