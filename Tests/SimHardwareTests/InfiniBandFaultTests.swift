@@ -148,16 +148,7 @@ struct InfiniBandFaultTests {
     /// Many-to-one with loss and a link bounce: returns the trace digest and what arrived.
     static func scenario(seed: UInt64) throws -> (UInt64, Int, Int) {
         var rig = InfiniBandRig(seed: seed)
-        let sink = rig.sink("target")
-        _ = try rig.addSwitch("sw0")
-        try rig.connect("sw0:5", "target", named: "sw0-target")
-        for index in 0..<4 {
-            let generator = rig.generator("client\(index)", serviceLevel: UInt8(index))
-            try rig.connect("client\(index)", "sw0:\(index + 1)", named: "client\(index)-sw0")
-            generator.destinations = [rig.attachments["target"]!]
-            generator.limit = 300
-        }
-        rig.fabric.addSubnetManager(at: rig.attachments["target"]!)
+        let sink = try rig.manyToOne(limit: 300)
         try rig.fabric.schedule(FabricFault(.loss(numerator: 1, denominator: 50), on: "sw0-target"), at: .zero)
         try rig.fabric.schedule(FabricFault(.linkDown, on: "client2-sw0"), at: .zero + .microseconds(300))
         try rig.fabric.schedule(FabricFault(.linkUp, on: "client2-sw0"), at: .zero + .microseconds(400))

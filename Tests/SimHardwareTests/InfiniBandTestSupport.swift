@@ -57,6 +57,22 @@ struct InfiniBandRig {
 
     /// Payload bits per second a sink saw between its first and last arrival (the first
     /// packet's payload is not counted: the span starts when it arrived).
+    /// Four generators (SLs 0…3) on ports 1…4 of switch `sw0`, each sending `limit` packets
+    /// to a sink `target` on port 5 over link `sw0-target`; the SM runs on the target.
+    mutating func manyToOne(limit: Int) throws -> TrafficSink {
+        let sink = sink("target")
+        _ = try addSwitch("sw0")
+        try connect("sw0:5", "target", named: "sw0-target")
+        for index in 0..<4 {
+            let generator = generator("client\(index)", serviceLevel: UInt8(index))
+            try connect("client\(index)", "sw0:\(index + 1)", named: "client\(index)-sw0")
+            generator.destinations = [attachments["target"]!]
+            generator.limit = limit
+        }
+        fabric.addSubnetManager(at: attachments["target"]!)
+        return sink
+    }
+
     static func payloadRate(_ sink: TrafficSink, payload: Int) -> Double {
         let span = (sink.lastArrival - sink.firstArrival!).seconds
         return Double(sink.payloadBytes - payload) * 8 / span

@@ -77,16 +77,7 @@ struct InfiniBandThroughputTests {
         // Aggregate offered load 4 × 8 Gb/s into one 8 Gb/s link: the target link runs at
         // 8 Gb/s × 2048/2074 and the switch's input buffers never hold more than their credits.
         var rig = InfiniBandRig()
-        let sink = rig.sink("target")
-        _ = try rig.addSwitch("sw0")
-        try rig.connect("sw0:5", "target", named: "sw0-target")
-        for index in 0..<4 {
-            let generator = rig.generator("client\(index)", serviceLevel: UInt8(index))
-            try rig.connect("client\(index)", "sw0:\(index + 1)", named: "client\(index)-sw0")
-            generator.destinations = [rig.attachments["target"]!]
-            generator.limit = 500
-        }
-        rig.fabric.addSubnetManager(at: rig.attachments["target"]!)
+        let sink = try rig.manyToOne(limit: 500)
         rig.fabric.start()
         for generator in rig.generators { generator.start() }
         rig.simulator.run(until: .zero + .microseconds(2_000))

@@ -62,11 +62,11 @@ final class HCAPort: NetworkEndpoint {
             }
             if let outgoing = qp.nextPacket() {
                 let slotID = pipelineBaseID + pipeline.count
-                let needsData = outgoing.gather.map { $0.byteCount > 0 } ?? false
+                let dataBytes = outgoing.gather?.byteCount ?? 0
                 pipeline.append(
-                    Slot(packet: outgoing.packet, gather: outgoing.gather, ready: !needsData, owner: qp, note: outgoing.note))
-                if needsData {
-                    hca.dma(.memoryRead, bytes: outgoing.gather!.byteCount, then: .gathered(port: index, slot: slotID))
+                    Slot(packet: outgoing.packet, gather: outgoing.gather, ready: dataBytes == 0, owner: qp, note: outgoing.note))
+                if dataBytes > 0 {
+                    hca.dma(.memoryRead, bytes: dataBytes, then: .gathered(port: index, slot: slotID))
                 }
             }
             if qp.hasPacketToSend {
@@ -103,7 +103,9 @@ final class HCAPort: NetworkEndpoint {
                 }
                 hca.countSent(slot.packet)
             }
-            pipeline[pipelineHead] = Slot(packet: slot.packet, gather: nil, ready: true, owner: nil, note: 0)
+            pipeline[pipelineHead].packet.payload = []
+            pipeline[pipelineHead].gather = nil
+            pipeline[pipelineHead].owner = nil
             pipelineHead += 1
             moved = true
             if slot.dropped {

@@ -118,7 +118,7 @@ public final class SimHCA: SimComponent {
         failed = true
         statistics.failures += 1
         for port in ports { port.attachment?.setEndpointFailed(true) }
-        for case let qp? in queuePairs { qp.deviceFailed() }
+        for case let qp? in queuePairs { qp.enterError(failing: nil, status: .workRequestFlushed) }
         dmaQueue.removeAll()
         dmaHead = 0
         raise(VerbsAsyncEvent(type: .deviceFatal, element: .device))
@@ -348,8 +348,6 @@ public final class SimHCA: SimComponent {
     func scheduleReceiveProcessing(port: Int) {
         simulator.schedule(Self.receiveProcessed, for: id, after: configuration.receiveProcessingTime, payload: UInt64(port))
     }
-
-    var now: Instant { simulator.now }
 }
 
 extension SimHCA: PCIMaster {

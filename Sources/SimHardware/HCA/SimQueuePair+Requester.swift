@@ -239,7 +239,7 @@ extension SimQueuePair {
             receiverNotReady(at: psn, timerCode: syndrome.rnrTimerCode)
         } else if syndrome == .psnSequenceError {
             acknowledge(through: PSN.add(psn, -1))
-            if state == .readyToSend { retry(from: psn, afterTimeout: false) }
+            if state == .readyToSend { retry(from: psn) }
         } else {
             acknowledge(through: PSN.add(psn, -1))
             let status: WorkCompletionStatus =
@@ -331,7 +331,7 @@ extension SimQueuePair {
     private func readResponseLost(missing: UInt32) {
         guard rerequestedReadPSN != missing else { return }
         rerequestedReadPSN = missing
-        retry(from: missing, afterTimeout: false)
+        retry(from: missing)
     }
 
     func wqeIndex(containing psn: UInt32) -> Int? {
@@ -356,7 +356,7 @@ extension SimQueuePair {
     // MARK: Retries
 
     /// Go back to `psn` and send again from there (go-back-N).
-    func retry(from psn: UInt32, afterTimeout: Bool) {
+    func retry(from psn: UInt32) {
         guard let index = wqeIndex(containing: psn) else { return }
         let wqe = sendQueue[index]
         let resent = PSN.distance(nextPSN, from: psn)
@@ -383,7 +383,7 @@ extension SimQueuePair {
             }
             rnrRetriesLeft -= 1
         }
-        retry(from: psn, afterTimeout: false)
+        retry(from: psn)
         if let timer = ackTimer { hca.simulator.cancel(timer) }
         ackTimer = nil
         waitingRNR = true
@@ -427,6 +427,6 @@ extension SimQueuePair {
             return
         }
         retriesLeft -= 1
-        retry(from: oldestUnackedPSN, afterTimeout: true)
+        retry(from: oldestUnackedPSN)
     }
 }

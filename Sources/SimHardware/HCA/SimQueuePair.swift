@@ -207,7 +207,6 @@ public final class SimQueuePair: QueuePair {
     public func destroy() throws(VerbsError) {
         guard !destroyed else { throw .invalidArgument("queue pair \(queuePairNumber) already destroyed") }
         destroyed = true
-        cancelTimers()
         resetQueues()
         hca.forget(self)
         domain.queuePairCount -= 1
@@ -264,7 +263,7 @@ public final class SimQueuePair: QueuePair {
     ) {
         let success = status.isSuccess
         let completion = WorkCompletion(
-            workRequestID: id, status: status, opcode: success ? opcode : opcode,
+            workRequestID: id, status: status, opcode: opcode,
             byteCount: success ? UInt32(truncatingIfNeeded: byteCount) : 0, immediateData: success ? immediate : nil,
             queuePairNumber: queuePairNumber, sourceQueuePairNumber: success ? sourceQP : 0,
             sourceLID: success ? sourceLID : 0, hasGlobalRouteHeader: success && hasGRH)
@@ -277,11 +276,11 @@ public final class SimQueuePair: QueuePair {
     }
 
     /// Moves to ERR: `failing` (a send WQE index) completes with `status`, every other
-    /// outstanding request completes flushed, timers stop, nothing more is sent.
+    /// outstanding request completes flushed, timers stop, nothing more is sent. A failed
+    /// device does this to every QP (the driver writes the flush completions).
     func enterError(failing: Int?, status: WorkCompletionStatus) {
         guard state != .error else { return }
         state = .error
-        cancelTimers()
         completeAcknowledged()
         for index in sendHead..<sendQueue.count {
             let wqe = sendQueue[index]
@@ -294,22 +293,10 @@ public final class SimQueuePair: QueuePair {
         if let current = currentReceive, current.index < receiveHead {
             complete(receiveQueue[current.index].id, status: .workRequestFlushed, opcode: .receive, on: receiveCQ)
         }
-        sendQueue.removeAll()
-        receiveQueue.removeAll()
-        sendHead = 0; ackIndex = 0; fetchIssued = 0; fetched = 0; txIndex = 0; txPacket = 0
-        receiveHead = 0
-        currentReceive = nil
-        writeContext = nil
-        responses.removeAll()
-        responsesHead = 0
-        outstandingReads = 0
+        resetQueues()
     }
 
-    /// The device failed: everything outstanding completes flushed, from the driver.
-    func deviceFailed() {
-        enterError(failing: nil, status: .workRequestFlushed)
-    }
-
+    /// Empties both work queues and the transport state, without completions.
     private func resetQueues() {
         cancelTimers()
         sendQueue.removeAll(); receiveQueue.removeAll()
@@ -321,7 +308,6 @@ public final class SimQueuePair: QueuePair {
         responsesHead = 0
         outstandingReads = 0
         nakOutstanding = false
-        waitingRNR = false
     }
 
     func cancelTimers() {
