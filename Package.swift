@@ -65,6 +65,7 @@ let package = Package(
         .testTarget(name: "SimHardwareTests", dependencies: ["SimHardware", "SimCore", "Hardware"]),
         .testTarget(name: "RealHardwareTests", dependencies: ["RealHardware", "Hardware"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Timebase"], exclude: ["Invalid"]),
         // Whole-system properties: layering, determinism across processes, the CLI contract.
         // They run the built `iofabric` executable, so they depend on it being built.
         .testTarget(name: "SystemTests", dependencies: ["iofabric"]),

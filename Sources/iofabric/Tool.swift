@@ -15,13 +15,15 @@ enum Tool {
         static let failure: Int32 = 1
         /// The command line was wrong (`EX_USAGE`).
         static let usage: Int32 = 64
+        /// A scenario file is invalid (`iofabric validate`, `run`).
+        static let invalidScenario: Int32 = 2
     }
 
     static var root: CommandSpec {
         CommandSpec(
             path: ["iofabric"],
             abstract: "Simulate a storage fabric (PCI, InfiniBand, SCSI/ATA disks) deterministically, or drive real devices.",
-            subcommands: [BenchCommand.spec, DevicesCommand.spec])
+            subcommands: [ValidateCommand.spec, SchemaCommand.spec, BenchCommand.spec, DevicesCommand.spec])
     }
 
     /// Parses `arguments` (without the program name), runs the command, returns the exit code.

@@ -1,0 +1,191 @@
+import Timebase
+
+/// A fabric as the scenario describes it.
+public struct FabricDefinition: Sendable {
+    public enum Kind: String, Sendable { case infiniband, ethernet }
+    public var path: String
+    public var name: String
+    public var kind: Kind
+    public var switches: [SwitchDefinition]
+    public var priorityFlowControl: Bool
+
+    init(_ object: ObjectValue) {
+        path = object.path
+        name = object.string("name")!
+        kind = Kind(rawValue: object.string("kind")!)!
+        switches = object.objects("switches").map(SwitchDefinition.init)
+        priorityFlowControl = object.boolean("priorityFlowControl")!
+    }
+}
+
+public struct SwitchDefinition: Sendable {
+    public var path: String
+    public var name: String
+    public var ports: Int
+
+    init(_ object: ObjectValue) {
+        path = object.path
+        name = object.string("name")!
+        ports = Int(object.integer("ports")!)
+    }
+}
+
+/// Where an adapter's cable goes.
+public struct FabricAttachment: Sendable {
+    public var path: String
+    public var fabric: String
+    public var switchName: String?
+
+    init(_ object: ObjectValue) {
+        path = object.path
+        fabric = object.string("fabric")!
+        switchName = object.string("switch")
+    }
+}
+
+public struct HCADefinition: Sendable {
+    public var path: String
+    public var name: String
+    public var attachment: FabricAttachment
+
+    init(_ object: ObjectValue) {
+        path = object.path
+        name = object.string("name")!
+        attachment = FabricAttachment(object)
+    }
+}
+
+/// A loop as `"<shelf>.A"` names it.
+public struct LoopReference: Hashable, Sendable, CustomStringConvertible {
+    public enum Side: String, Sendable { case a = "A", b = "B" }
+    public var shelf: String
+    public var side: Side
+
+    /// Parses `"shelf0.A"`; nil unless it ends in `.A` or `.B`.
+    init?(_ text: String) {
+        guard let dot = text.lastIndex(of: "."), let side = Side(rawValue: String(text[text.index(after: dot)...])),
+            dot > text.startIndex
+        else { return nil }
+        shelf = String(text[..<dot])
+        self.side = side
+    }
+
+    public var description: String { "\(shelf).\(side.rawValue)" }
+}
+
+public struct ControllerDefinition: Sendable {
+    public enum Kind: String, Sendable { case scsiHBA, ataController }
+    public var path: String
+    public var name: String
+    public var kind: Kind
+    /// The loops as written; ``ScenarioChecker`` checks each parses and exists.
+    public var loopNames: [String]
+
+    init(_ object: ObjectValue) {
+        path = object.path
+        name = object.string("name")!
+        kind = Kind(rawValue: object.string("kind")!)!
+        loopNames = object.strings("loops")
+    }
+
+    /// The loops, for a checked scenario.
+    public var loops: [LoopReference] { loopNames.compactMap(LoopReference.init) }
+}
+
+public struct NodeDefinition: Sendable {
+    public var path: String
+    public var name: String
+    public var pciBus: String
+    public var nvramBytes: Int64
+    public var hcas: [HCADefinition]
+    public var controllers: [ControllerDefinition]
+
+    init(_ object: ObjectValue) {
+        path = object.path
+        name = object.string("name")!
+        pciBus = object.string("pciBus")!
+        nvramBytes = object.size("nvram")!
+        hcas = object.objects("hcas").map(HCADefinition.init)
+        controllers = object.objects("controllers").map(ControllerDefinition.init)
+    }
+}
+
+public struct DiskGroupDefinition: Sendable {
+    public var path: String
+    public var model: String
+    public var count: Int
+    public var writeCache: Bool?
+
+    init(_ object: ObjectValue) {
+        path = object.path
+        model = object.string("model")!
+        count = Int(object.integer("count")!)
+        writeCache = object.boolean("writeCache")
+    }
+}
+
+public struct ShelfDefinition: Sendable {
+    public var path: String
+    public var name: String
+    public var loopRate: String
+    public var bays: Int
+    public var diskGroups: [DiskGroupDefinition]
+
+    init(_ object: ObjectValue) {
+        path = object.path
+        name = object.string("name")!
+        loopRate = object.string("loopRate")!
+        bays = Int(object.integer("bays")!)
+        diskGroups = object.objects("disks").map(DiskGroupDefinition.init)
+    }
+
+    /// The disks bay by bay: `(bay, model, writeCache override)`.
+    public var disks: [(bay: Int, model: String, writeCache: Bool?)] {
+        var result: [(Int, String, Bool?)] = []
+        for group in diskGroups {
+            for _ in 0..<group.count { result.append((result.count, group.model, group.writeCache)) }
+        }
+        return result
+    }
+
+    /// `"shelf0.bay3"`.
+    public func diskName(bay: Int) -> String { "\(name).bay\(bay)" }
+}
+
+public struct ClientDefinition: Sendable {
+    public var path: String
+    public var name: String
+    public var attachment: FabricAttachment
+    public var pciBus: String
+
+    init(_ object: ObjectValue) {
+        path = object.path
+        name = object.string("name")!
+        attachment = FabricAttachment(object)
+        pciBus = object.string("pciBus")!
+    }
+}
+
+public struct TopologyDefinition: Sendable {
+    public var fabrics: [FabricDefinition]
+    public var nodes: [NodeDefinition]
+    public var shelves: [ShelfDefinition]
+    public var clients: [ClientDefinition]
+
+    init(_ object: ObjectValue) {
+        fabrics = object.objects("fabrics").map(FabricDefinition.init)
+        nodes = object.objects("nodes").map(NodeDefinition.init)
+        shelves = object.objects("shelves").map(ShelfDefinition.init)
+        clients = object.objects("clients").map(ClientDefinition.init)
+    }
+
+    public func fabric(named name: String) -> FabricDefinition? { fabrics.first { $0.name == name } }
+    public func node(named name: String) -> NodeDefinition? { nodes.first { $0.name == name } }
+    public func shelf(named name: String) -> ShelfDefinition? { shelves.first { $0.name == name } }
+    public func client(named name: String) -> ClientDefinition? { clients.first { $0.name == name } }
+
+    /// Every disk's name, shelf by shelf, bay by bay.
+    public var diskNames: [String] {
+        shelves.flatMap { shelf in shelf.disks.map { shelf.diskName(bay: $0.bay) } }
+    }
+}

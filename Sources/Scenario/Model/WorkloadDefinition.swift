@@ -1,0 +1,51 @@
+import Timebase
+
+/// A load as the scenario describes it.
+public struct WorkloadDefinition: Sendable {
+    public enum Kind: String, Sendable { case disk, rdma }
+    public enum Pattern: String, Sendable { case random, sequential }
+    public enum RDMAOperation: String, Sendable { case write, read, send }
+
+    public var path: String
+    public var name: String
+    public var kind: Kind
+    public var node: String?
+    /// As written: `"shelf0"` or `"shelf0.bay3"`; nil means every disk the node reaches.
+    public var disks: [String]?
+    public var from: String?
+    public var to: String?
+    public var operation: RDMAOperation
+    public var readPercent: Int
+    public var blockSize: Int64
+    public var queueDepth: Int
+    public var pattern: Pattern
+    public var workingSet: Int64?
+    public var rate: Double?
+    public var thinkTime: TimeSpan
+    public var start: TimeSpan
+    public var stop: TimeSpan?
+    public var timeout: TimeSpan
+    public var verify: Bool
+
+    init(_ object: ObjectValue) {
+        path = object.path
+        name = object.string("name")!
+        kind = Kind(rawValue: object.string("kind")!)!
+        node = object.string("node")
+        disks = object.has("disks") ? object.strings("disks") : nil
+        from = object.string("from")
+        to = object.string("to")
+        operation = RDMAOperation(rawValue: object.string("operation")!)!
+        readPercent = Int(object.integer("readPercent")!)
+        blockSize = object.size("blockSize")!
+        queueDepth = Int(object.integer("queueDepth")!)
+        pattern = Pattern(rawValue: object.string("pattern")!)!
+        workingSet = object.size("workingSet")
+        rate = object.number("rate")
+        thinkTime = object.duration("thinkTime")!
+        start = object.duration("start")!
+        stop = object.duration("stop")
+        timeout = object.duration("timeout")!
+        verify = object.boolean("verify")!
+    }
+}

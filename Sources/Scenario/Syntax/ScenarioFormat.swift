@@ -1,0 +1,161 @@
+/// The scenario file format, declared once: the walker checks files against it, the JSON
+/// Schema in `Scenarios/scenario.schema.json` is generated from it (`iofabric schema`), and
+/// a test keeps the two equal.
+enum ScenarioFormat {
+    static let diskModels = ["atlas10K", "cheetah15K", "barracudaATA4"]
+    static let faultActions = [
+        "diskFail", "diskSlow", "diskPull", "diskInsert", "diskPowerLoss", "diskPowerRestore", "diskMediaError",
+        "loopFail", "loopRepair", "pciErrors", "pciClear",
+        "linkDown", "linkUp", "switchFail", "switchRecover", "hcaFail", "packetLoss", "packetCorruption",
+        "packetDelay", "clearLinkFaults",
+    ]
+
+    static let switchSpec = ObjectSpec(
+        "switch", "A switch of a fabric.",
+        [
+            .required("name", .name, "The switch's name, unique in its fabric."),
+            .optional("ports", .integer(minimum: 2, maximum: 254), default: .integer(8), "Number of ports."),
+        ])
+
+    static let fabricSpec = ObjectSpec(
+        "fabric", "A switched network: InfiniBand, or Ethernet carrying RoCE v2.",
+        [
+            .required("name", .name, "The fabric's name, unique in the scenario."),
+            .required("kind", .choice(["infiniband", "ethernet"]), "The network protocol."),
+            .optional("switches", .array(of: .object(switchSpec), minimumCount: 0), default: .array([]),
+                      "Its switches; with none, each adapter must be the only one on the fabric besides one peer."),
+            .optional("priorityFlowControl", .boolean, default: .bool(true),
+                      "Ethernet only: lossless priority flow control (PFC) on every link."),
+        ])
+
+    static let hcaSpec = ObjectSpec(
+        "hca", "A host channel adapter (InfiniBand) or RDMA NIC (RoCE), on its node's PCI bus.",
+        [
+            .optional("name", .name, default: .string("hca0"), "The adapter's name, unique in its node."),
+            .required("fabric", .name, "The fabric its port 1 is cabled to."),
+            .optional("switch", .name, "The switch its port is cabled to (required when the fabric has switches)."),
+        ])
+
+    static let controllerSpec = ObjectSpec(
+        "controller", "An I/O controller on a storage node's PCI bus, with one port per loop it reaches.",
+        [
+            .required("name", .name, "The controller's name, unique in its node."),
+            .optional("kind", .choice(["scsiHBA", "ataController"]), default: .string("scsiHBA"),
+                      "A Fibre Channel SCSI HBA (tagged queueing) or an ATA controller (one command per disk)."),
+            .required("loops", .array(of: .string, minimumCount: 1),
+                      "The loops its ports are on, as \"<shelf>.A\" or \"<shelf>.B\"."),
+        ])
+
+    static let nodeSpec = ObjectSpec(
+        "node", "A storage node: a PCI bus with adapters, I/O controllers and NVRAM.",
+        [
+            .required("name", .name, "The node's name, unique in the scenario."),
+            .optional("pciBus", .choice(["pci32at33", "pci64at66"]), default: .string("pci32at33"),
+                      "The node's PCI bus: 32-bit 33 MHz (133 MB/s peak) or 64-bit 66 MHz (533 MB/s peak)."),
+            .optional("nvram", .size, default: .integer(0), "Battery-backed memory on the node (0: none)."),
+            .optional("hcas", .array(of: .object(hcaSpec), minimumCount: 0), default: .array([]), "Its adapters."),
+            .optional("controllers", .array(of: .object(controllerSpec), minimumCount: 0), default: .array([]),
+                      "Its I/O controllers."),
+        ])
+
+    static let diskGroupSpec = ObjectSpec(
+        "diskGroup", "Identical disks filling the next bays of a shelf.",
+        [
+            .required("model", .choice(diskModels), "The drive model (see README: disk models)."),
+            .optional("count", .integer(minimum: 1, maximum: 126), default: .integer(1), "How many."),
+            .optional("writeCache", .boolean, "Whether the drives' write caches are on (default: the model's)."),
+        ])
+
+    static let shelfSpec = ObjectSpec(
+        "shelf", "A disk shelf: bays of dual-ported disks on two FC-AL loops, A and B.",
+        [
+            .required("name", .name, "The shelf's name, unique in the scenario."),
+            .optional("loopRate", .choice(["1GFC", "2GFC"]), default: .string("2GFC"), "The speed of both loops."),
+            .optional("bays", .integer(minimum: 1, maximum: 126), default: .integer(14), "Number of bays."),
+            .required("disks", .array(of: .object(diskGroupSpec), minimumCount: 1),
+                      "The disks, filling bays 0, 1, 2… in order."),
+        ])
+
+    static let clientSpec = ObjectSpec(
+        "client", "A client host with one adapter on a fabric.",
+        [
+            .required("name", .name, "The client's name, unique in the scenario."),
+            .required("fabric", .name, "The fabric its adapter is cabled to."),
+            .optional("switch", .name, "The switch (required when the fabric has switches)."),
+            .optional("pciBus", .choice(["ideal", "pci32at33", "pci64at66"]), default: .string("pci64at66"),
+                      "The client's host bus, or \"ideal\" for none."),
+        ])
+
+    static let topologySpec = ObjectSpec(
+        "topology", "What is simulated: fabrics, storage nodes, shelves, clients.",
+        [
+            .optional("fabrics", .array(of: .object(fabricSpec), minimumCount: 0), default: .array([]), "Networks."),
+            .optional("nodes", .array(of: .object(nodeSpec), minimumCount: 0), default: .array([]), "Storage nodes."),
+            .optional("shelves", .array(of: .object(shelfSpec), minimumCount: 0), default: .array([]), "Disk shelves."),
+            .optional("clients", .array(of: .object(clientSpec), minimumCount: 0), default: .array([]), "Client hosts."),
+        ])
+
+    static let workloadSpec = ObjectSpec(
+        "workload", "A fio-like load. kind \"disk\": a node drives disks through its controllers (SG_IO). kind \"rdma\": one client moves data to another by RDMA.",
+        [
+            .required("name", .name, "The workload's name, unique in the scenario; metrics are reported under it."),
+            .required("kind", .choice(["disk", "rdma"]), "What drives the load."),
+            .optional("node", .name, "disk: the storage node that issues the I/O."),
+            .optional("disks", .array(of: .string, minimumCount: 1),
+                      "disk: the disks, as \"<shelf>\" (every disk) or \"<shelf>.bay<N>\" (default: every disk the node reaches)."),
+            .optional("from", .name, "rdma: the client that issues the transfers."),
+            .optional("to", .name, "rdma: the client at the other end."),
+            .optional("operation", .choice(["write", "read", "send"]), default: .string("write"),
+                      "rdma: RDMA WRITE, RDMA READ or SEND."),
+            .optional("readPercent", .integer(minimum: 0, maximum: 100), default: .integer(100),
+                      "disk: the share of reads; the rest are writes."),
+            .optional("blockSize", .size, default: .string("4KiB"), "Bytes per I/O (disk: a multiple of 512)."),
+            .optional("queueDepth", .integer(minimum: 1, maximum: 4096), default: .integer(1),
+                      "I/Os kept outstanding per disk (disk) or per connection (rdma)."),
+            .optional("pattern", .choice(["random", "sequential"]), default: .string("random"), "disk: where I/Os go."),
+            .optional("workingSet", .size, "disk: the span of each disk the I/Os touch, from LBA 0 (default: all of it)."),
+            .optional("rate", .number(minimum: 0.001, maximum: nil),
+                      "I/Os per second per disk (disk) or per connection (rdma); absent: a closed loop."),
+            .optional("thinkTime", .duration, default: .string("0s"), "Pause between an I/O's completion and the next."),
+            .optional("start", .duration, default: .string("0s"), "When the load starts."),
+            .optional("stop", .duration, "When it stops issuing (default: the end of the run)."),
+            .optional("timeout", .duration, default: .string("10s"), "Per-I/O timeout."),
+            .optional("verify", .boolean, default: .bool(true),
+                      "disk: check every read against the last acknowledged write (the data-integrity oracle)."),
+        ])
+
+    static let faultSpec = ObjectSpec(
+        "fault", "Something that goes wrong at a time: give \"at\", or a \"window\" for a time drawn from the seed.",
+        [
+            .required("action", .choice(faultActions), "What happens (see README: faults)."),
+            .required("target", .string, "What it happens to: a disk \"<shelf>.bay<N>\", a loop \"<shelf>.A\", a node's PCI bus \"<node>.pci\", a link \"<name>\", a switch, an adapter \"<node>.<hca>\"."),
+            .optional("at", .duration, "When."),
+            .optional("window", .array(of: .duration, minimumCount: 2),
+                      "[earliest, latest]: when, drawn uniformly from the scenario's seed."),
+            .optional("for", .duration, "Heal it after this long (the matching repair action)."),
+            .optional("factor", .number(minimum: 1, maximum: 1000), "diskSlow: how many times slower."),
+            .optional("probability", .number(minimum: 0, maximum: 1),
+                      "pciErrors, packetLoss, packetCorruption: the share of transactions or packets hit."),
+            .optional("delay", .duration, "packetDelay: added per packet."),
+            .optional("lba", .integer(minimum: 0, maximum: nil), "diskMediaError: first bad block."),
+            .optional("blocks", .integer(minimum: 1, maximum: nil), default: .integer(1), "diskMediaError: how many."),
+        ])
+
+    static let scenarioSpec = ObjectSpec(
+        "scenario", "An iofabric scenario: a topology, workloads, faults, and what must hold.",
+        [
+            .optional("$schema", .string, "The JSON Schema this file follows (for editors; ignored)."),
+            .required("name", .name, "The scenario's name: its report goes to Reports/<name>/."),
+            .optional("description", .string, "One line on what it shows (iofabric list prints it)."),
+            .optional("seed", .integer(minimum: 0, maximum: nil), default: .integer(1),
+                      "The seed of every random draw; --seed overrides it."),
+            .required("duration", .duration, "Simulated time to run."),
+            .required("topology", .object(topologySpec), "What is simulated."),
+            .optional("workloads", .array(of: .object(workloadSpec), minimumCount: 0), default: .array([]),
+                      "The load."),
+            .optional("faults", .array(of: .object(faultSpec), minimumCount: 0), default: .array([]),
+                      "The fault schedule."),
+            .optional("expectations", .array(of: .string, minimumCount: 0), default: .array([]),
+                      "What must hold, as \"<metric> <op> <value>\", e.g. \"readIOPS >= 400\", \"p99ReadLatency <= 30ms\"."),
+        ])
+}
