@@ -19,7 +19,10 @@ public enum MetricValue: Sendable, Equatable, ExpressibleByIntegerLiteral, Expre
         switch self {
         case .integer(let value): return Format.grouped(value)
         case .number(let value):
-            return abs(value) >= 1_000 || value == 0 ? Format.si(value) : Format.fixed(value, 4)
+            if abs(value) >= 1_000 { return Format.si(value) }
+            var text = Format.fixed(value, 4)
+            while text.contains("."), text.hasSuffix("0") || text.hasSuffix(".") { text.removeLast() }
+            return text
         }
     }
 
