@@ -43,7 +43,7 @@ public struct SVGChart: Sendable {
     public var height: Double
 
     /// Plot margins: room for tick labels and axis titles (left, right, top, bottom).
-    static let margin = (left: 78.0, right: 24.0, top: 46.0, bottom: 48.0)
+    static let margin = (left: 78.0, right: 24.0, top: 60.0, bottom: 48.0)
 
     public init(title: String, x: ChartAxis, y: ChartAxis, lines: [Line], markers: [Marker] = [],
                 width: Double = 920, height: Double = 300) {
