@@ -15,6 +15,8 @@ public struct LocalRouteHeader: Sendable, Equatable {
     public var destinationLID: UInt16
     public var sourceLID: UInt16
 
+    /// Defaults: VL 0 and SL 0 (assumption: one data VL, the SM's default SL-to-VL mapping),
+    /// LVer 0 (IBA 1.x).
     public init(virtualLane: UInt8 = 0, linkVersion: UInt8 = 0, serviceLevel: UInt8 = 0,
                 destinationLID: UInt16, sourceLID: UInt16) {
         precondition(virtualLane < 16 && linkVersion < 16 && serviceLevel < 16)
@@ -38,6 +40,8 @@ public struct GlobalRouteHeader: Sendable, Equatable {
     /// 16 bytes.
     public var destinationGID: [UInt8]
 
+    /// Defaults: TClass 0 and FlowLabel 0 (assumption: no QoS or flow hashing modelled),
+    /// HopLmt 64 (assumption: any value > 1 crosses a subnet; 64 is the common IPv6 default).
     public init(trafficClass: UInt8 = 0, flowLabel: UInt32 = 0, hopLimit: UInt8 = 64,
                 sourceGID: [UInt8], destinationGID: [UInt8]) {
         precondition(flowLabel < 1 << 20 && sourceGID.count == 16 && destinationGID.count == 16)
@@ -68,6 +72,9 @@ public struct BaseTransportHeader: Sendable, Equatable {
     /// 24 bits.
     public var packetSequenceNumber: UInt32
 
+    /// Defaults: MigReq 1 (assumption: a QP without automatic path migration is in the
+    /// Migrated state, in which IBA §17.2.8 has senders set MigReq; Linux rxe sends 1 too),
+    /// TVer 0 (IBA 1.x), P_Key 0xFFFF (REFERENCE.md §C.2), FECN/BECN clear (no congestion model).
     public init(opcode: InfiniBandOpcode, solicitedEvent: Bool = false, migrationRequest: Bool = true,
                 transportVersion: UInt8 = 0, partitionKey: UInt16 = 0xFFFF,
                 forwardCongestion: Bool = false, backwardCongestion: Bool = false,

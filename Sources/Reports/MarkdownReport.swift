@@ -3,7 +3,8 @@ import Timebase
 /// `report.md`: a one-screen summary of a run for a terminal or a forge: verdict,
 /// expectations, key metrics, latency percentiles, utilisation, timeline.
 public enum MarkdownReport {
-    /// Timeline entries shown before the rest is summarised as "… and N more".
+    /// Timeline entries shown before the rest is summarised as "… and N more" (assumption:
+    /// 40 lines keep the summary about one screen; report.json and the HTML have them all).
     public static let timelineLimit = 40
 
     public static func render(_ report: RunReport) -> String {

@@ -7,6 +7,16 @@ import Timebase
 /// nanoseconds, captured length, original length) and the bytes. Everything little-endian
 /// (readers detect the byte order from the magic). Timestamps are virtual time since the
 /// start of the run, so they read as 1970-01-01: deterministic, like the rest of a report.
+///
+/// Reading the InfiniBand captures with Wireshark/tshark 4.0 (Debian 12's 4.0.17, measured):
+/// a LINKTYPE_INFINIBAND (247) file is refused ("pcap: network type 247 unknown or
+/// unsupported") and no preference changes that, so write ``LinkType/user0`` and map USER0
+/// to the InfiniBand dissector with this one setting:
+///
+///     tshark -o 'uat:user_dlts:"User 0 (DLT=147)","infiniband","0","","0",""' -r capture.pcap -V
+///
+/// (in the GUI: Preferences › Protocols › DLT_USER › Edit, DLT 147, payload protocol
+/// `infiniband`). RoCE v2 captures (``LinkType/ethernet``) decode with no setting.
 public struct PcapWriter: Sendable {
     /// The link types the report writers produce.
     public enum LinkType: UInt32, Sendable {

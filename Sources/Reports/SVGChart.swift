@@ -45,6 +45,7 @@ public struct SVGChart: Sendable {
     /// Plot margins: room for tick labels and axis titles (left, right, top, bottom).
     static let margin = (left: 78.0, right: 24.0, top: 60.0, bottom: 48.0)
 
+    /// Default size 920 × 300 (assumption: fits the 960-pixel page of ``HTMLReport``).
     public init(title: String, x: ChartAxis, y: ChartAxis, lines: [Line], markers: [Marker] = [],
                 width: Double = 920, height: Double = 300) {
         self.title = title

@@ -7,7 +7,8 @@ enum SVGTimeline {
     static let faultColor = "#d62728"
     static let stateColor = "#ff7f0e"
     static let expectationColor = "#2ca02c"
-    /// Past this many entries labels are left to tooltips (they would overlap).
+    /// Past this many entries labels are left to tooltips (assumption: about where labels
+    /// on a 920-pixel-wide chart start to overlap).
     static let labelLimit = 24
 
     static func render(_ entries: [TimelineEntry], duration: TimeSpan, width: Double = 920) -> String {
