@@ -24,7 +24,7 @@ public enum HTMLReport {
 
         if !report.expectations.isEmpty || !report.problems.isEmpty {
             html += "<h2>Expectations</h2>\n"
-            html += table(["", "Expectation", "Measured"], align: "llr", report.expectations.map {
+            html += table(["", "ExpectationResult", "Measured"], align: "llr", report.expectations.map {
                 [$0.passed ? "✔ pass" : "✘ FAIL", $0.text, $0.measured]
             }, rowClasses: report.expectations.map { $0.passed ? "pass" : "fail" })
             if !report.problems.isEmpty {

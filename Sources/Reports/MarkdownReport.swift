@@ -15,7 +15,7 @@ public enum MarkdownReport {
 
         if !report.expectations.isEmpty {
             out += "## Expectations\n\n"
-            out += table(["", "Expectation", "Measured"], align: "llr", report.expectations.map {
+            out += table(["", "ExpectationResult", "Measured"], align: "llr", report.expectations.map {
                 [$0.passed ? "✅ pass" : "❌ FAIL", $0.text, $0.measured]
             })
         }

@@ -38,7 +38,7 @@ public struct RunReport: Sendable, Equatable {
     public var utilisations: [ComponentUtilisation] = []
     /// Faults, state changes and checked expectations (writers show them in time order).
     public var timeline: [TimelineEntry] = []
-    public var expectations: [Expectation] = []
+    public var expectations: [ExpectationResult] = []
     /// Failures not tied to an expectation (a checker's violation, an agent that trapped).
     public var problems: [String] = []
     /// Wall-clock figures of this process: terminal and Markdown only, never in `report.json`.

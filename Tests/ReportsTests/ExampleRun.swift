@@ -78,8 +78,8 @@ enum ExampleRun {
         ]
         let p99 = histograms["read"]!.percentile(99)
         report.expectations = [
-            Expectation(text: "read p99 < 5 ms", passed: p99 < .milliseconds(5), measured: p99.description),
-            Expectation(text: "no acknowledged write lost", passed: true, measured: "0 lost"),
+            ExpectationResult(text: "read p99 < 5 ms", passed: p99 < .milliseconds(5), measured: p99.description),
+            ExpectationResult(text: "no acknowledged write lost", passed: true, measured: "0 lost"),
         ]
         report.wallClock = WallClock(seconds: 0.5, eventsPerSecond: 246_912)
         trace.instant("loop A fails", category: "fault", on: tracks[4], at: faultAt, scope: .global)

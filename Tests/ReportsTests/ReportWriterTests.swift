@@ -24,7 +24,7 @@ struct ReportWriterTests {
         report.problems = ["checker: write lost"]
         #expect(report.verdict == .fail)
         report.problems = []
-        report.expectations.append(Expectation(text: "x", passed: false))
+        report.expectations.append(ExpectationResult(text: "x", passed: false))
         #expect(report.verdict == .fail)
         #expect(MarkdownReport.render(report).hasPrefix("# example-failover: FAIL"))
     }

@@ -1,5 +1,5 @@
 /// A scenario's expectation and its outcome: "p99 read latency < 5 ms" → passed, "3.2 ms".
-public struct Expectation: Sendable, Equatable {
+public struct ExpectationResult: Sendable, Equatable {
     /// The expectation as the scenario states it.
     public var text: String
     public var passed: Bool
