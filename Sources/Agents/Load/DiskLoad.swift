@@ -84,4 +84,6 @@ public struct DiskLoadTotals: Sendable, Equatable {
     public var integrityViolations = 0
     /// Devices whose capacity could not be read (they got no I/O).
     public var unusableDevices = 0
+
+    public init() {}
 }
