@@ -105,3 +105,8 @@ public struct DiskModel: Hashable, Sendable {
         .transmission(bytes: bytes, bitsPerSecond: bufferBitsPerSecond)
     }
 }
+
+extension DiskModel: CustomStringConvertible {
+    /// The model's name.
+    public var description: String { name }
+}
