@@ -46,7 +46,8 @@ extension DiskModel {
     public static let cheetah15K = DiskModel(
         name: "Cheetah 15K", interface: .scsi, rpm: 15_000, cylinders: 37_000, heads: 4,
         zones: DiskZone.linear(cylinders: 37_000, count: 10, outer: 586, inner: 383),
-        seek: .threePoint(singleCylinder: .microseconds(200), average: .microseconds(3_600), fullStroke: .microseconds(7_400)),
+        seek: .threePoint(
+            singleCylinder: .microseconds(200), average: .microseconds(3_600), fullStroke: .microseconds(7_400)),
         headSwitch: .microseconds(176), writeSettle: .microseconds(487),
         readHitOverhead: .microseconds(184), readMissOverhead: .zero,
         writeCachedOverhead: .microseconds(189), writeMissOverhead: .microseconds(497),
@@ -73,7 +74,8 @@ extension DiskModel {
     public static let barracudaATA4 = DiskModel(
         name: "Barracuda ATA IV", interface: .ata, rpm: 7_200, cylinders: 43_300, heads: 4,
         zones: DiskZone.linear(cylinders: 43_300, count: 16, outer: 1_129, inner: 677),
-        seek: .threePoint(singleCylinder: .microseconds(1_000), average: .microseconds(10_800), fullStroke: .microseconds(21_000)),
+        seek: .threePoint(
+            singleCylinder: .microseconds(1_000), average: .microseconds(10_800), fullStroke: .microseconds(21_000)),
         headSwitch: .microseconds(200), writeSettle: .microseconds(500),
         readHitOverhead: .microseconds(100), readMissOverhead: .microseconds(100),
         writeCachedOverhead: .microseconds(100), writeMissOverhead: .microseconds(200),
