@@ -66,10 +66,14 @@ struct DiskFaultTests {
         disk.restorePower()
         let restored = simulator.now
         loop.submit(commands.read(lba: 7_000_000, blocks: 8, exchange: 4))
+        loop.submit(commands.synchronizeCache(exchange: 5))
+        for index in 0..<model.queueDepth { loop.submit(commands.read(lba: UInt64(index), blocks: 1, exchange: 100 + UInt64(index))) }
         simulator.run()
-        #expect(loop.deliveries.count == 2 && loop.deliveries[1].response.exchange == 4)
-        #expect(loop.deliveries[1].time >= restored + model.spinUpTime)
-        #expect(loop.deliveries[1].time < restored + model.spinUpTime + .milliseconds(30))
+        // Every answer (media access, flush, even TASK SET FULL) leaves after spin-up.
+        #expect(loop.deliveries.count == 3 + model.queueDepth)
+        #expect(loop.deliveries.dropFirst().allSatisfy { $0.time >= restored + model.spinUpTime })
+        let read = loop.deliveries.first { $0.response.exchange == 4 }!
+        #expect(read.response.status == .good && read.time < restored + model.spinUpTime + .milliseconds(30))
     }
 
     @Test("slow(×2) roughly doubles QD1 random read service time (mean latency ratio within 1.8 … 2.2)")

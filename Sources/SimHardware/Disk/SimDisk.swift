@@ -53,6 +53,8 @@ public final class SimDisk: SimComponent, LoopDevice {
     /// Bumped whenever outstanding work is lost: events carrying an older epoch are void.
     private var epoch: UInt64 = 0
     private var scheduledFaults: [DiskFault] = []
+    /// When a spinning-up drive will be ready: no answer leaves before it.
+    private var readyAt = Instant.zero
 
     private static let reply = EventKind(rawValue: 1)
     private static let accessDone = EventKind(rawValue: 2)
@@ -179,6 +181,8 @@ public final class SimDisk: SimComponent, LoopDevice {
     }
 
     private func answer(_ response: DriveResponse, on port: DrivePort, after delay: TimeSpan) {
+        // A drive spinning up answers nothing before it is ready.
+        let delay = state == .spinningUp ? max(delay, readyAt - simulator.now) : delay
         let reply = Reply(response: response, port: port, epoch: epoch)
         let slot: Int
         if let free = freeReplies.popLast() {
@@ -239,6 +243,7 @@ public final class SimDisk: SimComponent, LoopDevice {
     public func restorePower() {
         guard state == .unpowered, isPresent else { return }
         state = .spinningUp
+        readyAt = simulator.now + model.spinUpTime
         simulator.schedule(Self.spunUp, for: id, after: model.spinUpTime, payload: epoch)
     }
 
