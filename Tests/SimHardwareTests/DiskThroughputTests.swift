@@ -27,7 +27,7 @@ struct DiskThroughputTests {
             model.averageRandomSeek.seconds + model.rotationPeriod.seconds / 2 + model.meanMediaTransfer(blocks: 8)
             + model.readMissOverhead.seconds
         let formula = 1 / service
-        print("\(model.name) QD1 random 4 KiB read: \(Int(load.iops)) IOPS, formula \(Int(formula)) IOPS")
+        print("\(model.name) QD1 random 4 KiB read: \((load.iops * 10).rounded() / 10) IOPS, formula \((formula * 10).rounded() / 10) IOPS (ratio \((load.iops / formula * 10_000).rounded() / 10_000))")
         #expect(abs(load.iops / formula - 1) < 0.05, "\(model.name): \(load.iops) vs \(formula)")
     }
 
