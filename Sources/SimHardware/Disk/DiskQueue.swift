@@ -1,0 +1,64 @@
+import Timebase
+
+/// How a drive picks the next queued command for its mechanism.
+public enum DiskScheduling: Hashable, Sendable {
+    /// Shortest positioning time first among the simple tasks that may run (SCSI TCQ).
+    case shortestPositioningTimeFirst
+    /// In arrival order (ATA, one command at a time).
+    case firstComeFirstServed
+}
+
+/// A command waiting for the mechanism.
+struct QueuedAccess {
+    var pending: PendingCommand
+    var port: DrivePort
+    /// Arrival order.
+    var sequence: UInt64
+}
+
+/// The drive's task set: the commands accepted and not yet started, in arrival order.
+///
+/// Task attributes (SAM-2 §8.6, SCSI-2 tagged queueing):
+/// - HEAD OF QUEUE runs before every waiting task; among several, the newest first (each is
+///   placed at the head of the task set as it arrives).
+/// - ORDERED runs only when every task accepted before it has run, and before any accepted
+///   after it: it is a barrier.
+/// - SIMPLE tasks before the first waiting ORDERED one may run in any order; the drive picks
+///   the one with the shortest positioning time (ties: the oldest).
+struct DiskQueue {
+    private(set) var entries: [QueuedAccess] = []
+
+    var count: Int { entries.count }
+    var isEmpty: Bool { entries.isEmpty }
+
+    mutating func append(_ entry: QueuedAccess) { entries.append(entry) }
+
+    mutating func removeAll() { entries.removeAll() }
+
+    /// Removes and returns the task to run next, or nil if none waits.
+    mutating func takeNext(
+        policy: DiskScheduling, mechanics: DiskMechanics, at time: Instant
+    ) -> QueuedAccess? {
+        guard let index = nextIndex(policy: policy, mechanics: mechanics, at: time) else { return nil }
+        return entries.remove(at: index)
+    }
+
+    func nextIndex(policy: DiskScheduling, mechanics: DiskMechanics, at time: Instant) -> Int? {
+        guard !entries.isEmpty else { return nil }
+        if let headOfQueue = entries.lastIndex(where: { $0.pending.command.taskAttribute == .headOfQueue }) {
+            return headOfQueue
+        }
+        if policy == .firstComeFirstServed || entries[0].pending.command.taskAttribute == .ordered { return 0 }
+        var best = 0
+        var bestTime = TimeSpan(picoseconds: .max)
+        for index in entries.indices {
+            if entries[index].pending.command.taskAttribute == .ordered { break }
+            let time = mechanics.positioningTime(for: entries[index].pending.access, at: time)
+            if time < bestTime {
+                best = index
+                bestTime = time
+            }
+        }
+        return best
+    }
+}
