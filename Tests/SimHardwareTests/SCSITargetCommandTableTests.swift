@@ -154,6 +154,14 @@ struct SCSITargetCommandTableTests {
                 cdb: CDB.Write10(lba: 40, transferLength: 1).bytes, transfer: .toDevice(data),
                 residual: data.count - blockSize),
             Row(
+                name: "WRITE(10) of 2 blocks with 1 block of data-out: stores what came, GOOD, residual 0 (scsi_debug)",
+                cdb: CDB.Write10(lba: 48, transferLength: 2).bytes, transfer: .toDevice(Array(data.prefix(blockSize))),
+                residual: 0),
+            Row(
+                name: "… and the second block keeps its old bytes (zeros)",
+                cdb: CDB.Read10(lba: 48, transferLength: 2).bytes, transfer: .fromDevice(count: 2 * blockSize),
+                prefix: Array(data.prefix(blockSize)) + [UInt8](repeating: 0, count: blockSize), residual: 0),
+            Row(
                 name: "SYNCHRONIZE CACHE(10)", cdb: CDB.SynchronizeCache10().bytes),
             Row(
                 name: "START STOP UNIT (unsupported) → INVALID COMMAND OPERATION CODE",
