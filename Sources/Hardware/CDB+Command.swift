@@ -16,6 +16,10 @@ extension CDB {
         case requestSense(RequestSense)
         case reportLUNs(ReportLUNs)
         case ataPassThrough16(ATAPassThrough16)
+        case modeSense6(ModeSense6)
+        case modeSense10(ModeSense10)
+        case persistentReserveIn(PersistentReserveIn)
+        case persistentReserveOut(PersistentReserveOut)
         /// An operation code this module does not parse, or a known operation code with the
         /// wrong length or service action; the CDB as given.
         case unsupported([UInt8])
@@ -39,6 +43,11 @@ extension CDB {
             case RequestSense.operationCode: RequestSense(bytes: bytes).map(Command.requestSense)
             case ReportLUNs.operationCode: ReportLUNs(bytes: bytes).map(Command.reportLUNs)
             case ATAPassThrough16.operationCode: ATAPassThrough16(bytes: bytes).map(Command.ataPassThrough16)
+            case ModeSense6.operationCode: ModeSense6(bytes: bytes).map(Command.modeSense6)
+            case ModeSense10.operationCode: ModeSense10(bytes: bytes).map(Command.modeSense10)
+            case PersistentReserveIn.operationCode: PersistentReserveIn(bytes: bytes).map(Command.persistentReserveIn)
+            case PersistentReserveOut.operationCode:
+                PersistentReserveOut(bytes: bytes).map(Command.persistentReserveOut)
             default: nil
             }
         return parsed ?? .unsupported(bytes)

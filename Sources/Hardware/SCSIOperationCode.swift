@@ -24,6 +24,11 @@ public struct SCSIOperationCode: RawRepresentable, Hashable, Sendable, CustomStr
     /// The corresponding C constant is `INQUIRY`.
     public static let inquiry = SCSIOperationCode(rawValue: 0x12)
 
+    /// MODE SENSE (6).
+    ///
+    /// The corresponding C constant is `MODE_SENSE`.
+    public static let modeSense6 = SCSIOperationCode(rawValue: 0x1A)
+
     /// READ CAPACITY (10).
     ///
     /// The corresponding C constant is `READ_CAPACITY`.
@@ -43,6 +48,11 @@ public struct SCSIOperationCode: RawRepresentable, Hashable, Sendable, CustomStr
     ///
     /// The corresponding C constant is `SYNCHRONIZE_CACHE`.
     public static let synchronizeCache10 = SCSIOperationCode(rawValue: 0x35)
+
+    /// MODE SENSE (10).
+    ///
+    /// The corresponding C constant is `MODE_SENSE_10`.
+    public static let modeSense10 = SCSIOperationCode(rawValue: 0x5A)
 
     /// PERSISTENT RESERVE IN.
     ///
@@ -95,10 +105,12 @@ public struct SCSIOperationCode: RawRepresentable, Hashable, Sendable, CustomStr
         case 0x00: "TEST UNIT READY"
         case 0x03: "REQUEST SENSE"
         case 0x12: "INQUIRY"
+        case 0x1A: "MODE SENSE(6)"
         case 0x25: "READ CAPACITY(10)"
         case 0x28: "READ(10)"
         case 0x2A: "WRITE(10)"
         case 0x35: "SYNCHRONIZE CACHE(10)"
+        case 0x5A: "MODE SENSE(10)"
         case 0x5E: "PERSISTENT RESERVE IN"
         case 0x5F: "PERSISTENT RESERVE OUT"
         case 0x7F: "VARIABLE LENGTH"

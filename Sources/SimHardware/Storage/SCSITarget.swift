@@ -12,15 +12,18 @@ public enum DiskInterface: String, Hashable, Sendable {
 /// What a drive reports about itself and how big it is.
 public struct SCSITargetConfiguration: Hashable, Sendable {
     public var interface: DiskInterface
-    /// INQUIRY's T10 vendor identification (8 characters, space padded).
+    /// INQUIRY's T10 vendor identification (8 characters, space padded). An ATA disk's
+    /// INQUIRY says `ATA` instead, as SAT translation does (SAT-3 10.3.2).
     public var vendor: String
-    /// INQUIRY's product identification (16 characters).
+    /// INQUIRY's product identification (16 characters). For an ATA disk, IDENTIFY DEVICE's
+    /// model number (up to 40 characters), of which INQUIRY shows the first 16.
     public var product: String
-    /// INQUIRY's product revision level (4 characters).
+    /// INQUIRY's product revision level (4 characters); IDENTIFY's firmware revision (8).
     public var revision: String
-    /// VPD page 0x80's unit serial number.
+    /// VPD page 0x80's unit serial number; IDENTIFY's serial number (20 characters).
     public var serialNumber: String
-    /// VPD page 0x83's NAA world-wide name.
+    /// VPD page 0x83's NAA world-wide name, written as given (its top nibble is the NAA
+    /// format, e.g. 5 for IEEE Registered).
     public var worldWideName: UInt64
     /// The number of logical blocks.
     public var blockCount: UInt64
@@ -55,6 +58,8 @@ public struct PendingCommand: Hashable, Sendable {
     public let access: MediaAccess
     /// For a write, the bytes to store (taken from the data-out buffer when the command began).
     let dataOut: [UInt8]
+    /// Whether the command came as ATA PASS-THROUGH, whose errors carry the ATA registers.
+    var viaATAPassThrough = false
 }
 
 /// The outcome of beginning a command.
@@ -68,27 +73,65 @@ public enum TargetStep: Hashable, Sendable {
 /// A drive's command set: decides every command's outcome and keeps the stored data, the
 /// volatile write cache's contents, the reservations and the mode pages. It knows no time:
 /// ``SimDisk`` schedules the mechanism and calls back.
+///
+/// Behaviour the standards leave open, as chosen here:
+/// - Sense data is fixed format (SPC-4 4.5.3), except for ATA PASS-THROUGH errors, which need
+///   descriptor format to carry SAT's ATA Status Return descriptor.
+/// - Buffer lengths follow Linux's `scsi_debug`: a data-in buffer larger than the data gets
+///   the data and a residual; a smaller one gets what fits (GOOD, residual 0); a data-out
+///   buffer shorter than the transfer length stores the bytes sent (the rest of a partial
+///   last block keeps its old bytes); a longer one stores the transfer length and reports the
+///   excess as residual. Data in the wrong direction (data-out on a READ, data-in on a WRITE)
+///   is ILLEGAL REQUEST, INVALID FIELD IN CDB (`scsi_debug` fails it as a host error, which a
+///   target cannot return).
+/// - Reservation conflicts and unit attentions are decided when a command begins; a command
+///   already queued when another initiator PREEMPTs completes (SPC-3 5.6.10.4.3: PREEMPT,
+///   unlike PREEMPT AND ABORT, aborts no task).
+/// - A fresh target has no unit attention pending; ``powerRestored()`` establishes one.
 public struct SCSITarget {
     public let configuration: SCSITargetConfiguration
 
-    /// The medium: blocks ever written and made durable, by LBA (absent = zeros).
-    private var medium: [UInt64: [UInt8]] = [:]
-    /// Blocks written into the write cache and not yet destaged; lost on power loss.
-    private var volatile: [UInt64: [UInt8]] = [:]
+    /// The medium and the volatile write cache.
+    var store: BlockStore
+    /// Unreadable LBAs (``injectMediaError(lbas:)``).
+    var defects = MediaDefects()
+    /// Registrations and the reservation.
+    var reservations = PersistentReservations()
+    /// Unit attention conditions waiting for each initiator.
+    var attentions = UnitAttentions()
 
     public init(configuration: SCSITargetConfiguration) {
         self.configuration = configuration
+        store = BlockStore(blockSize: configuration.blockSize)
     }
 
     /// Blocks acknowledged but held only in the volatile write cache.
-    public var dirtyBlockCount: Int { volatile.count }
+    public var dirtyBlockCount: Int { store.dirtyBlockCount }
 
     /// Begins `command`: either its answer, or the media access it needs.
     public mutating func begin(_ command: DriveCommand) -> TargetStep {
-        let request = command.request
-        switch CDB.decode(request.cdb) {
+        let decoded = CDB.decode(command.request.cdb)
+        if let attention = reportUnitAttention(command, decoded) { return .respond(attention) }
+        if reservations.conflicts(command.initiator, Self.reservationAccess(of: decoded)) {
+            return .respond(answer(command, status: .reservationConflict))
+        }
+        switch decoded {
         case .testUnitReady:
             return .respond(good(command))
+        case .inquiry(let inquiry):
+            return .respond(answerInquiry(command, inquiry))
+        case .requestSense(let requestSense):
+            return .respond(answerRequestSense(command, requestSense))
+        case .reportLUNs(let reportLUNs):
+            return .respond(answerReportLUNs(command, reportLUNs))
+        case .readCapacity10:
+            return .respond(answerReadCapacity10(command))
+        case .readCapacity16(let readCapacity):
+            return .respond(answerReadCapacity16(command, readCapacity))
+        case .modeSense6(let modeSense):
+            return .respond(answerModeSense6(command, modeSense))
+        case .modeSense10(let modeSense):
+            return .respond(answerModeSense10(command, modeSense))
         case .read10(let read):
             return beginRead(command, lba: UInt64(read.lba), blocks: Int(read.transferLength))
         case .read16(let read):
@@ -100,10 +143,19 @@ public struct SCSITarget {
         case .write16(let write):
             return beginWrite(
                 command, lba: write.lba, blocks: Int(write.transferLength), forceUnitAccess: write.options.forceUnitAccess)
-        case .synchronizeCache10:
-            return .access(PendingCommand(command: command, access: .flush, dataOut: []))
-        default:
-            return .respond(checkCondition(command, .illegalRequest, .invalidCommandOperationCode))
+        case .synchronizeCache10(let synchronize):
+            return beginSynchronizeCache(command, synchronize)
+        case .persistentReserveIn(let reserveIn):
+            return .respond(answerPersistentReserveIn(command, reserveIn))
+        case .persistentReserveOut(let reserveOut):
+            return .respond(answerPersistentReserveOut(command, reserveOut))
+        case .ataPassThrough16(let passThrough) where configuration.interface == .ata:
+            return beginATAPassThrough(command, passThrough)
+        case .ataPassThrough16, .unsupported:
+            return .respond(
+                checkCondition(
+                    command, .illegalRequest, .invalidCommandOperationCode,
+                    fieldPointer: .fieldPointer(inCDB: true, byte: 0)))
         }
     }
 
@@ -111,31 +163,9 @@ public struct SCSITarget {
     public mutating func finish(_ pending: PendingCommand) -> DriveResponse {
         switch pending.access {
         case .read(let lba, let blocks):
-            var data: [UInt8] = []
-            data.reserveCapacity(blocks * configuration.blockSize)
-            for block in lba..<lba + UInt64(blocks) {
-                if let bytes = volatile[block] ?? medium[block] {
-                    data += bytes
-                } else {
-                    data += repeatElement(0, count: configuration.blockSize)
-                }
-            }
-            return DriveResponse(
-                initiator: pending.command.initiator, exchange: pending.command.exchange, status: .good, dataIn: data)
+            return finishRead(pending, lba: lba, blocks: blocks)
         case .write(let lba, let blocks, let forceUnitAccess):
-            let durable = forceUnitAccess || !configuration.writeCacheEnabled
-            let size = configuration.blockSize
-            for index in 0..<blocks {
-                let block = lba + UInt64(index)
-                let bytes = Array(pending.dataOut[index * size..<(index + 1) * size])
-                if durable {
-                    volatile[block] = nil
-                    medium[block] = bytes
-                } else {
-                    volatile[block] = bytes
-                }
-            }
-            return good(pending.command)
+            return finishWrite(pending, lba: lba, blocks: blocks, forceUnitAccess: forceUnitAccess)
         case .flush:
             destageWriteCache()
             return good(pending.command)
@@ -144,56 +174,65 @@ public struct SCSITarget {
 
     /// The mechanism has written every dirty cached block to the medium.
     public mutating func destageWriteCache() {
-        for (block, bytes) in volatile { medium[block] = bytes }
-        volatile.removeAll()
+        store.destage()
     }
 
-    /// Power is gone: the volatile write cache's contents are lost.
+    /// Power is gone: the volatile write cache's contents are lost, with the unit attentions
+    /// waiting and, unless the last registration asked for APTPL, the persistent reservations
+    /// (SPC-3 5.6.4). Injected media errors stay: they are the medium's.
     public mutating func powerLost() {
-        volatile.removeAll()
+        store.dropVolatile()
+        attentions.removeAll()
+        reservations.powerLost()
     }
 
-    // MARK: - Commands
-
-    private func beginRead(_ command: DriveCommand, lba: UInt64, blocks: Int) -> TargetStep {
-        if let error = checkRange(command, lba: lba, blocks: blocks) { return .respond(error) }
-        guard command.request.dataTransfer.byteCount >= blocks * configuration.blockSize else {
-            return .respond(checkCondition(command, .illegalRequest, .invalidFieldInCDB))
-        }
-        return .access(PendingCommand(command: command, access: .read(lba: lba, blocks: blocks), dataOut: []))
-    }
-
-    private func beginWrite(_ command: DriveCommand, lba: UInt64, blocks: Int, forceUnitAccess: Bool) -> TargetStep {
-        if let error = checkRange(command, lba: lba, blocks: blocks) { return .respond(error) }
-        guard case .toDevice(let bytes) = command.request.dataTransfer, bytes.count == blocks * configuration.blockSize
-        else {
-            return .respond(checkCondition(command, .illegalRequest, .invalidFieldInCDB))
-        }
-        return .access(
-            PendingCommand(
-                command: command, access: .write(lba: lba, blocks: blocks, forceUnitAccess: forceUnitAccess),
-                dataOut: bytes))
-    }
-
-    private func checkRange(_ command: DriveCommand, lba: UInt64, blocks: Int) -> DriveResponse? {
-        let (end, overflow) = lba.addingReportingOverflow(UInt64(blocks))
-        guard !overflow, end <= configuration.blockCount else {
-            return checkCondition(command, .illegalRequest, .logicalBlockAddressOutOfRange)
-        }
-        return nil
+    /// Power is back: every initiator's next command (but INQUIRY, REPORT LUNS and REQUEST
+    /// SENSE) gets CHECK CONDITION, UNIT ATTENTION, POWER ON OCCURRED, once (SPC-4 6.39,
+    /// SAM-4 5.9.7).
+    public mutating func powerRestored() {
+        attentions.establishPowerOn()
     }
 
     // MARK: - Answers
 
-    private func good(_ command: DriveCommand) -> DriveResponse {
-        DriveResponse(initiator: command.initiator, exchange: command.exchange, status: .good)
-    }
-
-    private func checkCondition(
-        _ command: DriveCommand, _ key: SenseKey, _ code: AdditionalSenseCode, information: UInt32? = nil
+    func answer(
+        _ command: DriveCommand, status: SCSIStatus, sense: [UInt8] = [], dataIn: [UInt8] = [], residual: Int = 0
     ) -> DriveResponse {
         DriveResponse(
-            initiator: command.initiator, exchange: command.exchange, status: .checkCondition,
-            sense: SenseData.fixed(key, code, information: information).encoded())
+            initiator: command.initiator, exchange: command.exchange, status: status, sense: sense, dataIn: dataIn,
+            residual: residual)
+    }
+
+    func good(_ command: DriveCommand, residual: Int = 0) -> DriveResponse {
+        answer(command, status: .good, residual: residual)
+    }
+
+    /// CHECK CONDITION with fixed-format sense.
+    func checkCondition(
+        _ command: DriveCommand, _ key: SenseKey, _ code: AdditionalSenseCode, information: UInt64? = nil,
+        fieldPointer: SenseKeySpecific? = nil, dataIn: [UInt8] = []
+    ) -> DriveResponse {
+        let sense = SenseData(
+            format: .fixed, senseKey: key, additionalSenseCode: code, information: information,
+            senseKeySpecific: fieldPointer)
+        return answer(
+            command, status: .checkCondition, sense: sense.encoded(), dataIn: dataIn,
+            residual: command.request.dataTransfer.byteCount - dataIn.count)
+    }
+
+    /// ILLEGAL REQUEST, INVALID FIELD IN CDB pointing at `byte` (and `bit`) of the CDB.
+    func invalidField(_ command: DriveCommand, byte: UInt16, bit: UInt8? = nil) -> DriveResponse {
+        checkCondition(
+            command, .illegalRequest, .invalidFieldInCDB, fieldPointer: .fieldPointer(inCDB: true, byte: byte, bit: bit))
+    }
+
+    /// GOOD with `data` cut to the allocation length and to the data-in buffer; the residual
+    /// is the buffer's length minus the bytes returned (SPC-4 4.3.5.6).
+    func dataIn(_ command: DriveCommand, _ data: [UInt8], allocationLength: Int) -> DriveResponse {
+        let buffer: Int
+        if case .fromDevice(let count) = command.request.dataTransfer { buffer = count } else { buffer = 0 }
+        let returned = min(data.count, allocationLength, buffer)
+        let bytes = returned == data.count ? data : Array(data.prefix(returned))
+        return answer(command, status: .good, dataIn: bytes, residual: buffer - returned)
     }
 }
