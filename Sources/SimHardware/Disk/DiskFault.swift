@@ -13,6 +13,11 @@ public enum DiskFault: Hashable, Sendable {
     case losePower
     /// Power back: the drive spins up (the model's spin-up time), then answers.
     case restorePower
+    /// Reads of these blocks fail with MEDIUM ERROR, UNRECOVERED READ ERROR until a write
+    /// reassigns them (the command set's ``SCSITarget/injectMediaError(lbas:)``).
+    case mediaError(lbas: Range<UInt64>)
+    /// Every injected media error is repaired.
+    case clearMediaErrors
 }
 
 /// A drive's power and health.

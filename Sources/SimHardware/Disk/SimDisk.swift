@@ -139,6 +139,7 @@ public final class SimDisk: SimComponent, LoopDevice {
         case Self.spunUp:
             guard event.payload == epoch, state == .spinningUp else { return }
             state = .ready
+            target.powerRestored()  // every initiator's next command sees POWER ON OCCURRED
             startNextAccess()
         case Self.fault:
             apply(scheduledFaults[Int(event.payload)])
@@ -256,6 +257,8 @@ public final class SimDisk: SimComponent, LoopDevice {
         case .insert: insert()
         case .losePower: losePower()
         case .restorePower: restorePower()
+        case .mediaError(let lbas): target.injectMediaError(lbas: lbas)
+        case .clearMediaErrors: target.clearMediaErrors()
         }
     }
 
