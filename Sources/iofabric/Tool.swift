@@ -23,7 +23,7 @@ enum Tool {
         CommandSpec(
             path: ["iofabric"],
             abstract: "Simulate a storage fabric (PCI, InfiniBand, SCSI/ATA disks) deterministically, or drive real devices.",
-            subcommands: [ValidateCommand.spec, SchemaCommand.spec, BenchCommand.spec, DevicesCommand.spec])
+            subcommands: [RunCommand.spec, ValidateCommand.spec, ListCommand.spec, SchemaCommand.spec, BenchCommand.spec, DevicesCommand.spec])
     }
 
     /// Parses `arguments` (without the program name), runs the command, returns the exit code.

@@ -1,0 +1,142 @@
+import Agents
+import Hardware
+import Reports
+import SimCore
+import SimHardware
+import Timebase
+
+/// What one run of a scenario produced: the report and the trace.
+public struct ScenarioOutcome {
+    public var report: RunReport
+    public var trace: ChromeTrace
+}
+
+/// Builds a scenario on the simulator, runs it, checks its expectations, and reports.
+public enum ScenarioRunner {
+    /// How many I/O spans a run's trace keeps per workload (a trace must stay loadable).
+    public static let traceSpanLimit = 20_000
+
+    /// Runs `definition` with `seed` (default: the scenario's) for `duration` (default: the
+    /// scenario's). Deterministic: the same scenario and seed give the same report and digest.
+    ///
+    /// - Throws: ``ScenarioErrors`` when the scenario uses a part that cannot be run yet.
+    public static func run(
+        _ definition: ScenarioDefinition, seed: UInt64? = nil, duration: TimeSpan? = nil,
+        progress: ((Instant) -> Void)? = nil
+    ) throws(ScenarioErrors) -> ScenarioOutcome {
+        let seed = seed ?? definition.seed
+        let duration = duration ?? definition.duration
+        let simulator = Simulator(seed: seed)
+        let topology: SimulatedTopology
+        do {
+            topology = try SimulatedTopology(definition.topology, simulator: simulator)
+        } catch {
+            throw ScenarioErrors([ScenarioIssue(file: definition.file, path: error.path, message: error.message)])
+        }
+        let end = Instant.zero + duration
+        let interval = Self.seriesInterval(for: duration)
+
+        var loads: [(definition: WorkloadDefinition, generator: DiskLoadGenerator, recorder: WorkloadRecorder, active: Double)] = []
+        for workload in definition.workloads {
+            guard workload.kind == .disk, let nodeName = workload.node, let node = topology.node(named: nodeName) else {
+                throw ScenarioErrors([ScenarioIssue(file: definition.file, path: workload.path + ".kind",
+                                                    message: "rdma workloads are not yet runnable (issue #7 continues)")])
+            }
+            let names = topology.diskNames(for: workload, node: node)
+            let devices = names.compactMap { topology.path(from: node, to: $0) }
+            precondition(devices.count == names.count, "checked scenario with an unreachable disk")
+            let stop = min(end, Instant.zero + (workload.stop ?? duration))
+            let recorder = WorkloadRecorder(name: workload.name, deviceNames: names, interval: interval, spanLimit: traceSpanLimit)
+            let load = DiskLoad(
+                readPercent: workload.readPercent, blockSize: Int(workload.blockSize), queueDepth: workload.queueDepth,
+                pattern: workload.pattern == .random ? .random : .sequential, workingSet: workload.workingSet,
+                rate: workload.rate, thinkTime: workload.thinkTime, start: .zero + workload.start, stop: stop,
+                timeout: workload.timeout, verify: workload.verify)
+            let generator = DiskLoadGenerator(
+                name: "\(node.definition.name).load.\(workload.name)", runtime: node.runtime, devices: devices, load: load,
+                observer: recorder)
+            generator.start()
+            loads.append((workload, generator, recorder, (stop - (Instant.zero + workload.start)).seconds))
+        }
+
+        var schedule = FaultSchedule(definition: definition, topology: topology, simulator: simulator)
+        schedule.install()
+
+        // Run in slices so a progress callback can follow simulated time.
+        let slice = max(TimeSpan.milliseconds(10), TimeSpan(picoseconds: duration.picoseconds / 100))
+        var now = Instant.zero
+        while now < end {
+            now = min(end, now + slice)
+            simulator.run(until: now)
+            progress?(now)
+        }
+
+        var report = RunReport(
+            scenario: definition.name, description: definition.description, seed: seed,
+            simulatedDuration: duration, eventCount: simulator.executedEvents, traceDigest: simulator.traceDigest.hex)
+        var metrics = RunMetrics()
+        for load in loads {
+            metrics.addDiskWorkload(load.definition.name, totals: load.generator.totals, recorder: load.recorder, activeSeconds: load.active)
+            report.latencies[load.definition.name + ".read"] = load.recorder.readLatency
+            report.latencies[load.definition.name + ".write"] = load.recorder.writeLatency
+            report.series[load.definition.name + ".throughput"] = load.recorder.throughput
+            report.series[load.definition.name + ".iops"] = load.recorder.iops
+            report.series[load.definition.name + ".latency"] = load.recorder.latencyOverTime
+            if load.generator.totals.unusableDevices > 0 {
+                report.problems.append("\(load.definition.name): \(load.generator.totals.unusableDevices) disk(s) did not answer READ CAPACITY and got no I/O")
+            }
+        }
+        metrics.addTotals(diskTotals: loads.map(\.generator.totals), recorders: loads.map(\.recorder), activeSeconds: loads.map(\.active))
+        report.metrics = metrics.values
+        report.utilisations = Self.utilisations(topology, elapsed: duration)
+        report.timeline = schedule.timeline
+        for expectation in definition.expectations {
+            let result = metrics.evaluate(expectation)
+            report.expectations.append(result)
+        }
+        return ScenarioOutcome(report: report, trace: Self.trace(loads.map(\.recorder), schedule: schedule))
+    }
+
+    /// About 100 points over the run, in a round number of milliseconds (at least 1 ms).
+    static func seriesInterval(for duration: TimeSpan) -> TimeSpan {
+        let milliseconds = max(1, duration.picoseconds / 100 / 1_000_000_000)
+        return .milliseconds(milliseconds)
+    }
+
+    private static func utilisations(_ topology: SimulatedTopology, elapsed: TimeSpan) -> [ComponentUtilisation] {
+        var result: [ComponentUtilisation] = []
+        for node in topology.nodes {
+            let bytes = (0..<node.controllers.count).reduce(0) { $0 + node.controllers[$1].controller.statistics.dmaBytes }
+            result.append(ComponentUtilisation(name: node.bus.name, kind: .pci, utilisation: node.bus.utilization, bytes: UInt64(bytes)))
+        }
+        for shelf in topology.shelves {
+            for loop in shelf.shelf.loops {
+                result.append(ComponentUtilisation(
+                    name: loop.name, kind: .loop, utilisation: loop.statistics.utilisation(over: elapsed),
+                    bytes: UInt64(loop.statistics.dataBytes)))
+            }
+            for disk in shelf.disks {
+                result.append(ComponentUtilisation(
+                    name: disk.name, kind: .disk, utilisation: disk.statistics.utilisation(over: elapsed),
+                    bytes: UInt64(disk.statistics.bytesRead + disk.statistics.bytesWritten)))
+            }
+        }
+        return result
+    }
+
+    private static func trace(_ recorders: [WorkloadRecorder], schedule: FaultSchedule) -> ChromeTrace {
+        var trace = ChromeTrace()
+        for recorder in recorders {
+            let tracks = recorder.deviceNames.map { trace.track(process: "disks", thread: $0) }
+            for span in recorder.spans {
+                let name = (span.isRead ? "read" : "write") + (span.outcome == .success ? "" : " (\(span.outcome))")
+                trace.complete(name, category: recorder.name, on: tracks[span.device], start: span.submitted, duration: span.latency)
+            }
+        }
+        let faults = trace.track(process: "faults", thread: "schedule")
+        for entry in schedule.timeline {
+            trace.instant(entry.text, category: "fault", on: faults, at: entry.time)
+        }
+        return trace
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import Reports
+import Scenario
+import Timebase
+
+/// `iofabric run SCENARIO`: build the scenario on the simulator, run it, check its
+/// expectations and write its report.
+enum RunCommand {
+    static var spec: CommandSpec {
+        CommandSpec(
+            path: ["iofabric", "run"],
+            abstract: "Run a scenario on simulated hardware and write its report.",
+            discussion: """
+                Writes report.json (deterministic: the CI artefact), report.md, report.html and \
+                trace.json (Chrome Trace Event format: Perfetto, chrome://tracing) to \
+                Reports/<scenario>/ unless --out says otherwise. Exit status 0 when every \
+                expectation holds, 1 when one does not, 2 when the scenario is invalid.
+                """,
+            arguments: [ArgumentSpec(name: "scenario", help: "The scenario file.")],
+            options: [
+                OptionSpec(name: "seed", valueName: "n", help: "Seed of every random draw (default: the scenario's)."),
+                OptionSpec(name: "until", valueName: "time", help: "Simulated time to run, e.g. 500ms (default: the scenario's duration)."),
+                OptionSpec(name: "out", valueName: "dir", help: "Where to write the report (default: Reports/<scenario>)."),
+                OptionSpec(name: "quiet", help: "Print only the verdict line."),
+            ],
+            run: run)
+    }
+
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        let file = arguments.positionals[0]
+        let definition: ScenarioDefinition
+        do {
+            definition = try ScenarioDefinition.load(path: file)
+        } catch {
+            for issue in error.issues { Tool.printError(issue.description) }
+            return Tool.ExitCode.invalidScenario
+        }
+        let seed: UInt64? = arguments.string("seed") == nil ? nil : try arguments.integer("seed", in: 0...UInt64.max)
+        var duration: TimeSpan?
+        if let text = arguments.string("until") {
+            guard let span = ScenarioQuantities.duration(text), span > .zero else {
+                throw UsageError(message: "The value '\(text)' is invalid for '--until': expected a duration such as 500ms or 2s")
+            }
+            duration = span
+        }
+        let quiet = arguments.flag("quiet")
+        let progress = ProgressLine(enabled: !quiet && isatty(2) == 1, total: duration ?? definition.duration)
+        let started = DispatchTime.now().uptimeNanoseconds
+        let outcome: ScenarioOutcome
+        do {
+            outcome = try ScenarioRunner.run(definition, seed: seed, duration: duration, progress: progress.update)
+        } catch {
+            progress.finish()
+            for issue in error.issues { Tool.printError(issue.description) }
+            return Tool.ExitCode.invalidScenario
+        }
+        progress.finish()
+        var report = outcome.report
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        report.wallClock = WallClock(seconds: seconds, eventsPerSecond: Double(report.eventCount) / max(seconds, 1e-9))
+        let directory = URL(fileURLWithPath: arguments.string("out") ?? "Reports/\(definition.name)")
+        let written = try ReportDirectory.write(report: report, trace: outcome.trace, pcap: nil, to: directory)
+        if quiet {
+            print("\(definition.name): \(report.verdict == .pass ? "PASS" : "FAIL")")
+        } else {
+            print(RunSummary.render(report, files: written.map(\.path), replay: replayCommand(file: file, seed: report.seed, duration: duration)))
+        }
+        return report.verdict == .pass ? Tool.ExitCode.success : Tool.ExitCode.failure
+    }
+
+    static func replayCommand(file: String, seed: UInt64, duration: TimeSpan?) -> String {
+        "iofabric run \(file) --seed \(seed)" + (duration.map { " --until \(ScenarioQuantities.text($0))" } ?? "")
+    }
+}
+
+/// `iofabric list`: the bundled scenarios.
+enum ListCommand {
+    static var spec: CommandSpec {
+        CommandSpec(
+            path: ["iofabric", "list"],
+            abstract: "List the bundled scenarios (Scenarios/*.json) with their descriptions.",
+            options: [OptionSpec(name: "directory", valueName: "dir", help: "Where the scenarios are.", defaultValue: "Scenarios")],
+            run: run)
+    }
+
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        let directory = arguments.string("directory") ?? "Scenarios"
+        let files = ScenarioFiles.expand([directory])
+        guard !files.isEmpty else {
+            Tool.printError("Error: no scenario files in \(directory) (run from the package's root, or pass --directory)")
+            return Tool.ExitCode.failure
+        }
+        var table = TextTable(header: ["scenario", "duration", "description"])
+        var invalid = 0
+        for file in files {
+            do {
+                let scenario = try ScenarioDefinition.load(path: file)
+                table.append([file, ScenarioQuantities.text(scenario.duration), scenario.description])
+            } catch {
+                invalid += 1
+                table.append([file, "-", "INVALID: \(error.issues[0].message)"])
+            }
+        }
+        print(table.rendered(), terminator: "")
+        return invalid == 0 ? Tool.ExitCode.success : Tool.ExitCode.invalidScenario
+    }
+}
+
+/// A one-line progress display on standard error, redrawn in place, for terminals only.
+final class ProgressLine {
+    private let enabled: Bool
+    private let total: TimeSpan
+    private let started = DispatchTime.now().uptimeNanoseconds
+    private var lastDrawn: UInt64 = 0
+
+    init(enabled: Bool, total: TimeSpan) {
+        self.enabled = enabled
+        self.total = total
+    }
+
+    func update(_ now: Instant) {
+        guard enabled else { return }
+        let wall = DispatchTime.now().uptimeNanoseconds
+        guard wall - lastDrawn > 100_000_000 || now - .zero >= total else { return }
+        lastDrawn = wall
+        let fraction = min(1, (now - .zero).seconds / total.seconds)
+        let elapsed = Double(wall - started) / 1e9
+        let eta = fraction > 0 ? elapsed / fraction - elapsed : 0
+        let width = 30
+        let filled = Int(fraction * Double(width))
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        let line = "\r[\(bar)] \(Format.fixed(fraction * 100, 0))%  simulated \(Format.fixed((now - .zero).seconds, 2)) s  ETA \(Format.fixed(eta, 0)) s "
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func finish() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data(("\r" + String(repeating: " ", count: 78) + "\r").utf8))
+    }
+}
