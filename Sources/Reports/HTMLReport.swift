@@ -24,7 +24,7 @@ public enum HTMLReport {
 
         if !report.expectations.isEmpty || !report.problems.isEmpty {
             html += "<h2>Expectations</h2>\n"
-            html += table(["", "ExpectationResult", "Measured"], align: "llr", report.expectations.map {
+            html += table(["", "Expectation", "Measured"], align: "llr", report.expectations.map {
                 [$0.passed ? "✔ pass" : "✘ FAIL", $0.text, $0.measured]
             }, rowClasses: report.expectations.map { $0.passed ? "pass" : "fail" })
             if !report.problems.isEmpty {
@@ -51,7 +51,7 @@ public enum HTMLReport {
             }, rowClasses: timeline.map { $0.kind.rawValue })
         }
         if !report.metrics.isEmpty {
-            html += "<h2>Metrics</h2>\n" + table(["Metric", "Value"], align: "lr", report.metricNames.map { [$0, report.metrics[$0]!.formatted] })
+            html += "<h2>Metrics</h2>\n" + table(["Metric", "Value"], align: "lr", report.metricNames.map { [$0, report.formattedMetric($0)] })
         }
         if let wall = report.wallClock {
             html += "<h2>This run's process</h2>\n<p class=\"meta\">Wall clock (not part of report.json): "

@@ -15,7 +15,7 @@ public enum MarkdownReport {
 
         if !report.expectations.isEmpty {
             out += "## Expectations\n\n"
-            out += table(["", "ExpectationResult", "Measured"], align: "llr", report.expectations.map {
+            out += table(["", "Expectation", "Measured"], align: "llr", report.expectations.map {
                 [$0.passed ? "✅ pass" : "❌ FAIL", $0.text, $0.measured]
             })
         }
@@ -24,7 +24,7 @@ public enum MarkdownReport {
         }
         if !report.metrics.isEmpty {
             out += "## Metrics\n\n"
-            out += table(["Metric", "Value"], align: "lr", report.metricNames.map { [$0, report.metrics[$0]!.formatted] })
+            out += table(["Metric", "Value"], align: "lr", report.metricNames.map { [$0, report.formattedMetric($0)] })
         }
         if !report.latencies.isEmpty {
             out += "## Latency\n\n"

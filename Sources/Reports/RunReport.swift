@@ -92,3 +92,18 @@ public struct WallClock: Sendable, Equatable {
         self.eventsPerSecond = eventsPerSecond
     }
 }
+
+extension RunReport {
+    /// A metric as a person reads it: latencies (metrics named `…Latency`, in seconds) as
+    /// durations, everything else as a number.
+    public func formattedMetric(_ name: String) -> String {
+        guard let value = metrics[name] else { return "" }
+        guard name.hasSuffix("Latency") else { return value.formatted }
+        let seconds = value.doubleValue
+        switch seconds {
+        case 1...: return Format.fixed(seconds, 3) + " s"
+        case 1e-3...: return Format.fixed(seconds * 1e3, 3) + " ms"
+        default: return Format.fixed(seconds * 1e6, 3) + " µs"
+        }
+    }
+}

@@ -121,15 +121,15 @@ final class ProgressLine {
     func update(_ now: Instant) {
         guard enabled else { return }
         let wall = DispatchTime.now().uptimeNanoseconds
-        guard wall - lastDrawn > 100_000_000 || now - .zero >= total else { return }
+        guard wall - lastDrawn > 100_000_000 || now - Instant.zero >= total else { return }
         lastDrawn = wall
-        let fraction = min(1, (now - .zero).seconds / total.seconds)
+        let fraction = min(1, (now - Instant.zero).seconds / total.seconds)
         let elapsed = Double(wall - started) / 1e9
         let eta = fraction > 0 ? elapsed / fraction - elapsed : 0
         let width = 30
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        let line = "\r[\(bar)] \(Format.fixed(fraction * 100, 0))%  simulated \(Format.fixed((now - .zero).seconds, 2)) s  ETA \(Format.fixed(eta, 0)) s "
+        let line = "\r[\(bar)] \(Format.fixed(fraction * 100, 0))%  simulated \(Format.fixed((now - Instant.zero).seconds, 2)) s  ETA \(Format.fixed(eta, 0)) s "
         FileHandle.standardError.write(Data(line.utf8))
     }
 

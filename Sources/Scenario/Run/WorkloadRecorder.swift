@@ -25,7 +25,7 @@ final class WorkloadRecorder: DiskLoadObserver {
         self.spanLimit = spanLimit
         throughput = TimeSeries(kind: .rate, unit: "B", interval: interval)
         iops = TimeSeries(kind: .rate, unit: "I/O", interval: interval)
-        latencyOverTime = TimeSeries(kind: .mean, unit: "µs", interval: interval)
+        latencyOverTime = TimeSeries(kind: .mean, unit: "s", interval: interval)
     }
 
     func diskIOCompleted(_ record: DiskIORecord) {
@@ -34,7 +34,7 @@ final class WorkloadRecorder: DiskLoadObserver {
             if record.isRead { readLatency.record(record.latency) } else { writeLatency.record(record.latency) }
             throughput.add(Double(record.bytes), at: completed)
             iops.add(1, at: completed)
-            latencyOverTime.add(record.latency, at: completed)
+            latencyOverTime.add(record.latency.seconds, at: completed)
         }
         if spans.count < spanLimit { spans.append(record) } else { droppedSpans += 1 }
     }

@@ -21,8 +21,9 @@ public struct DiskStatistics: Hashable, Sendable {
 
     public init() {}
 
-    /// The fraction of `elapsed` the mechanism was busy.
+    /// The fraction of `elapsed` the mechanism was busy, at most 1: an access is counted
+    /// whole when it starts, so one in service when a run stops may reach past its end.
     public func utilisation(over elapsed: TimeSpan) -> Double {
-        elapsed > .zero ? busyTime.seconds / elapsed.seconds : 0
+        elapsed > .zero ? min(1, busyTime.seconds / elapsed.seconds) : 0
     }
 }
