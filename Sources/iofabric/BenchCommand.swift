@@ -9,7 +9,7 @@ enum BenchCommand {
         CommandSpec(
             path: ["iofabric", "bench"],
             abstract: "Measure iofabric's speed (release builds only give meaningful figures).",
-            subcommands: [engine, fabric])
+            subcommands: [engine, fabric, BenchScenarioCommand.spec])
     }
 
     static var engine: CommandSpec {
