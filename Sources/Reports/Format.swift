@@ -37,4 +37,14 @@ public enum Format {
         }
         return fixed(value, 2) + (unit.isEmpty ? "" : " " + unit)
     }
+
+    /// Seconds as a readable duration: `1.250 s`, `12.300 ms`, `850.000 µs`, `120.0 ns`.
+    public static func duration(seconds: Double) -> String {
+        switch seconds {
+        case 1...: fixed(seconds, 3) + " s"
+        case 1e-3...: fixed(seconds * 1e3, 3) + " ms"
+        case 1e-6...: fixed(seconds * 1e6, 3) + " µs"
+        default: fixed(seconds * 1e9, 1) + " ns"
+        }
+    }
 }

@@ -99,11 +99,6 @@ extension RunReport {
     public func formattedMetric(_ name: String) -> String {
         guard let value = metrics[name] else { return "" }
         guard name.hasSuffix("Latency") else { return value.formatted }
-        let seconds = value.doubleValue
-        switch seconds {
-        case 1...: return Format.fixed(seconds, 3) + " s"
-        case 1e-3...: return Format.fixed(seconds * 1e3, 3) + " ms"
-        default: return Format.fixed(seconds * 1e6, 3) + " µs"
-        }
+        return Format.duration(seconds: value.doubleValue)
     }
 }

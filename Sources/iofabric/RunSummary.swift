@@ -13,8 +13,8 @@ enum RunSummary {
         for problem in report.problems { lines.append("problem: " + problem) }
         var metrics = TextTable(header: ["metric", "value"])
         for name in ["iops", "readIOPS", "writeIOPS", "readMBps", "writeMBps", "p50ReadLatency", "p99ReadLatency", "p99WriteLatency", "errors", "timeouts"] {
-            guard let value = report.metrics[name] else { continue }
-            metrics.append([name, name.hasSuffix("Latency") ? Format.fixed(value.doubleValue * 1e3, 3) + " ms" : value.formatted])
+            guard report.metrics[name] != nil else { continue }
+            metrics.append([name, report.formattedMetric(name)])
         }
         lines.append(metrics.rendered())
         let busiest = report.utilisations.sorted { ($0.utilisation, $1.name) > ($1.utilisation, $0.name) }.prefix(4)

@@ -93,17 +93,7 @@ struct RunMetrics {
         }
         let measured = value.doubleValue
         let unit = MetricCatalog.metric(named: expectation.metric)?.unit
-        let text = unit == .duration ? Self.durationText(measured) : value.formatted
+        let text = unit == .duration ? Format.duration(seconds: measured) : value.formatted
         return ExpectationResult(text: expectation.text, passed: expectation.comparison.holds(measured, expectation.bound), measured: text)
-    }
-
-    /// Seconds as a readable duration: `12.3ms`, `850µs`.
-    static func durationText(_ seconds: Double) -> String {
-        switch seconds {
-        case 1...: Format.fixed(seconds, 3) + "s"
-        case 1e-3...: Format.fixed(seconds * 1e3, 3) + "ms"
-        case 1e-6...: Format.fixed(seconds * 1e6, 3) + "µs"
-        default: Format.fixed(seconds * 1e9, 1) + "ns"
-        }
     }
 }
