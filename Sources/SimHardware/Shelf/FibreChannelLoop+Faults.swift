@@ -11,6 +11,8 @@ extension FibreChannelLoop {
         initialising = false
         generation += 1
         arbitrationPending = false
+        owner = nil
+        ownerBudget = 0
         if let current = tenancy {
             statistics.busyTime += simulator.now - current.start
             statistics.lostMessages += 1

@@ -42,42 +42,55 @@ extension FibreChannelLoop {
         ports[index].head = 0
     }
 
+    /// Arbitration: the winner owns the loop for one tenancy, in which it opens a circuit for
+    /// each message it had queued when it won, one after the other, then gives the loop up.
     func startTenancy() {
         guard isUp, tenancy == nil else { return }
         // Ports that left the ring with messages queued lose them.
         for index in ports.indices where ports[index].hasWork && !inRing(index) { dropQueue(of: index) }
         guard let winner = chooseWinner() else { return }
         statistics.arbitrationWins[winner] += 1
+        statistics.tenancies += 1
         simulator.recordDecision(UInt64(winner))
         if configuration.fairness { ports[winner].windowOpen = false }
-        let outgoing = ports[winner].queue[ports[winner].head]
-        ports[winner].head += 1
-        if ports[winner].head == ports[winner].queue.count {
-            ports[winner].queue.removeAll(keepingCapacity: true)
-            ports[winner].head = 0
-        }
+        owner = winner
+        ownerBudget = ports[winner].queue.count - ports[winner].head
+        // ARB(winner) goes once round the loop before the winner may open.
+        openCircuit(from: winner, arbitrationBytes: roundTripBytes)
+    }
 
+    /// R: the bytes of one trip round the loop (ports in the ring × their repeat latency).
+    var roundTripBytes: Int { portsInRing * configuration.portLatencyWords * FibreChannelLoopConfiguration.wordBytes }
+
+    /// Opens a circuit from `source` (which owns the loop) for its next queued message.
+    func openCircuit(from source: Int, arbitrationBytes: Int) {
+        ownerBudget -= 1
+        let outgoing = ports[source].queue[ports[source].head]
+        ports[source].head += 1
+        if ports[source].head == ports[source].queue.count {
+            ports[source].queue.removeAll(keepingCapacity: true)
+            ports[source].head = 0
+        }
         let config = configuration
         let word = FibreChannelLoopConfiguration.wordBytes
-        let roundTrip = portsInRing * config.portLatencyWords * word
+        let roundTrip = roundTripBytes
         let start = simulator.now
-        // ARB(winner) round the loop, then OPN.
-        var bytes = roundTrip + word
+        var bytes = arbitrationBytes + word  // OPN
         guard inRing(outgoing.destination) else {
             // The OPN comes back round the loop unanswered.
             bytes += roundTrip
             let freeAt = start + config.wireTime(bytes: bytes)
-            tenancy = Tenancy(source: winner, outgoing: outgoing, start: start, freeAt: freeAt, wireBytes: bytes, opened: false)
+            tenancy = Tenancy(source: source, outgoing: outgoing, start: start, freeAt: freeAt, wireBytes: bytes, opened: false)
             simulator.schedule(Self.released, for: id, at: freeAt, payload: generation)
             return
         }
         bytes += messageWireBytes(outgoing.message, roundTrip: roundTrip)
-        let toDestination = hops(from: winner, to: outgoing.destination) * config.portLatencyWords * word
+        let toDestination = hops(from: source, to: outgoing.destination) * config.portLatencyWords * word
         let deliverAt = start + config.wireTime(bytes: bytes + toDestination)
-        // CLS, the destination's CLS back round the loop.
+        // CLS, and the destination's CLS back round the loop.
         bytes += 2 * word + roundTrip
         let freeAt = start + config.wireTime(bytes: bytes)
-        tenancy = Tenancy(source: winner, outgoing: outgoing, start: start, freeAt: freeAt, wireBytes: bytes, opened: true)
+        tenancy = Tenancy(source: source, outgoing: outgoing, start: start, freeAt: freeAt, wireBytes: bytes, opened: true)
         simulator.schedule(Self.delivered, for: id, at: deliverAt, payload: generation)
         simulator.schedule(Self.released, for: id, at: freeAt, payload: generation)
     }
@@ -135,7 +148,7 @@ extension FibreChannelLoop {
 
     func release(_ current: Tenancy) {
         tenancy = nil
-        statistics.tenancies += 1
+        statistics.circuits += 1
         statistics.busyTime += current.freeAt - current.start
         statistics.wireBytes += current.wireBytes
         if !current.opened {
@@ -148,6 +161,12 @@ extension FibreChannelLoop {
                 statistics.lostMessages += 1
             }
         }
+        // The owner opens its next circuit without arbitrating again, while its budget lasts.
+        if let source = owner, ownerBudget > 0, isUp, tenancy == nil, inRing(source), ports[source].hasWork {
+            openCircuit(from: source, arbitrationBytes: 0)
+            return
+        }
+        owner = nil
         kick()
     }
 }

@@ -5,10 +5,12 @@ import SimCore
 /// controllers) and device ports (the A or B ports of the disks in a shelf) — that share its
 /// bandwidth, one circuit at a time.
 ///
-/// A message (a command with its write data, or a response with its read data) crosses the
-/// loop in one *tenancy*, timed in transmission characters (``FibreChannelLoopConfiguration``):
+/// A port that wins arbitration owns the loop for a *tenancy*: it opens one *circuit* per
+/// message it had queued when it won (a command with its write data, or a response with its
+/// read data), one after the other without arbitrating again, then gives the loop up. Timed
+/// in transmission characters (``FibreChannelLoopConfiguration``):
 ///
-///     arbitration   ARB(x) goes once round the loop                 R = ports × latency words
+///     arbitration   ARB(x) goes once round the loop (once per tenancy)  R = ports × latency words
 ///     OPN           one word
 ///     frames        command: FCP_CMND (+ for a write: R for FCP_XFER_RDY to come back,
 ///                   the XFER_RDY frame, the FCP_DATA frames)
@@ -18,7 +20,7 @@ import SimCore
 ///     close         CLS, the destination's CLS back round the loop: 2 words + R
 ///
 /// Simplifications (assumptions): one message per circuit; arbitration is not hidden behind
-/// the previous circuit (pessimistic by at most R per tenancy); frames flow without waiting
+/// the previous tenancy (pessimistic by at most R per tenancy); frames flow without waiting
 /// for R_RDY (the login's BB_Credit covers a message).
 ///
 /// **Arbitration.** Among the ports with something to send, the lowest AL_PA wins. With
@@ -87,7 +89,11 @@ public final class FibreChannelLoop: SimComponent {
     var ports: [Port] = []
     private var deviceIndex: [ObjectIdentifier: Int] = [:]  // look-up only; never iterated
     private var initiatorIndex: [InitiatorID: Int] = [:]  // look-up only; never iterated
+    /// The circuit in progress.
     var tenancy: Tenancy?
+    /// The port that owns the loop (won arbitration), and the circuits it may still open.
+    var owner: Int?
+    var ownerBudget = 0
     var arbitrationPending = false
     /// Bumped by each failure: events of an earlier generation are stale.
     var generation: UInt64 = 0

@@ -4,13 +4,15 @@ import Timebase
 public struct FibreChannelLoopStatistics: Hashable, Sendable {
     /// FCP_DATA payload bytes delivered (read and write data).
     public var dataBytes = 0
-    /// Every transmission character the loop carried for delivered and lost tenancies: frames,
-    /// idles, ARB/OPN/CLS and their trips around the loop.
+    /// Every transmission character of the circuits completed: frames, idles, ARB/OPN/CLS and
+    /// their trips round the loop.
     public var wireBytes = 0
     /// Time the loop was owned by a port (a circuit, its arbitration and its close).
     public var busyTime = TimeSpan.zero
-    /// Circuits opened (one per message).
+    /// Loop tenancies: arbitrations won.
     public var tenancies = 0
+    /// Circuits opened and closed (one per message, including OPNs that came back).
+    public var circuits = 0
     /// Commands delivered to devices.
     public var commandsDelivered = 0
     /// Responses delivered to initiators.
