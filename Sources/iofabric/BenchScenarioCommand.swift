@@ -32,7 +32,7 @@ enum BenchScenarioCommand {
         }
         var duration: TimeSpan?
         if let text = arguments.string("until") {
-            guard let span = ScenarioQuantities.duration(text), span > .zero else {
+            guard let span = Quantity.duration(text), span > .zero else {
                 throw UsageError(message: "The value '\(text)' is invalid for '--until': expected a duration such as 500ms")
             }
             duration = span

@@ -38,7 +38,7 @@ enum RunCommand {
         let seed: UInt64? = arguments.string("seed") == nil ? nil : try arguments.integer("seed", in: 0...UInt64.max)
         var duration: TimeSpan?
         if let text = arguments.string("until") {
-            guard let span = ScenarioQuantities.duration(text), span > .zero else {
+            guard let span = Quantity.duration(text), span > .zero else {
                 throw UsageError(message: "The value '\(text)' is invalid for '--until': expected a duration such as 500ms or 2s")
             }
             duration = span
@@ -69,7 +69,7 @@ enum RunCommand {
     }
 
     static func replayCommand(file: String, seed: UInt64, duration: TimeSpan?) -> String {
-        "iofabric run \(file) --seed \(seed)" + (duration.map { " --until \(ScenarioQuantities.text($0))" } ?? "")
+        "iofabric run \(file) --seed \(seed)" + (duration.map { " --until \(Quantity.text($0))" } ?? "")
     }
 }
 
@@ -95,7 +95,7 @@ enum ListCommand {
         for file in files {
             do {
                 let scenario = try ScenarioDefinition.load(path: file)
-                table.append([file, ScenarioQuantities.text(scenario.duration), scenario.description])
+                table.append([file, Quantity.text(scenario.duration), scenario.description])
             } catch {
                 invalid += 1
                 table.append([file, "-", "INVALID: \(error.issues[0].message)"])

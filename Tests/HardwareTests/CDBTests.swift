@@ -1,20 +1,6 @@
 import Hardware
 import Testing
 
-/// Builds `command`, checks its bytes against `expected` (written out by hand from the
-/// standards' tables), and parses them back to the same value.
-private func checkRoundTrip<C: CommandDescriptorBlock>(
-    _ command: C, _ expected: [UInt8], sourceLocation: SourceLocation = #_sourceLocation
-) {
-    #expect(command.bytes == expected, "\(C.self) bytes", sourceLocation: sourceLocation)
-    #expect(C(bytes: expected) == command, "\(C.self) parse", sourceLocation: sourceLocation)
-    #expect(C(bytes: expected.dropLast()) == nil, "\(C.self) short", sourceLocation: sourceLocation)
-    #expect(C(bytes: expected + [0]) == nil, "\(C.self) long", sourceLocation: sourceLocation)
-    var wrongOpcode = expected
-    wrongOpcode[0] ^= 0x40
-    #expect(C(bytes: wrongOpcode) == nil, "\(C.self) opcode", sourceLocation: sourceLocation)
-}
-
 @Suite("CDB builders and parsers")
 struct CDBTests {
     @Test("READ(10) and READ(16) encode LBA and length big-endian")

@@ -239,8 +239,8 @@ public final class DiskLoadGenerator: SCSICompletionHandler, TimerHandler {
         var data = [UInt8](repeating: UInt8(truncatingIfNeeded: write | 1), count: blocks * blockLength)
         for block in 0..<blocks {
             let base = block * blockLength
-            BigEndian.store(lba + UInt64(block), into: &data, at: base)
-            BigEndian.store(write, into: &data, at: base + 8)
+            BigEndianBytes.write(lba + UInt64(block), into: &data, at: base, count: 8)
+            BigEndianBytes.write(write, into: &data, at: base + 8, count: 8)
         }
         return data
     }
@@ -257,8 +257,8 @@ public final class DiskLoadGenerator: SCSICompletionHandler, TimerHandler {
         }
         for block in 0..<blocks {
             let base = block * blockLength
-            let lba = BigEndian.load(data, at: base)
-            let write = BigEndian.load(data, at: base + 8)
+            let lba = BigEndianBytes.read(data, at: base, count: 8)
+            let write = BigEndianBytes.read(data, at: base + 8, count: 8)
             if lba == 0 && write == 0 {
                 // Never written: fine unless a write was acknowledged here.
                 if expected != nil {
@@ -280,18 +280,5 @@ public final class DiskLoadGenerator: SCSICompletionHandler, TimerHandler {
             }
             return
         }
-    }
-}
-
-/// Big-endian 64-bit fields inside a byte array.
-enum BigEndian {
-    static func store(_ value: UInt64, into bytes: inout [UInt8], at offset: Int) {
-        for index in 0..<8 { bytes[offset + index] = UInt8(truncatingIfNeeded: value >> (56 - 8 * UInt64(index))) }
-    }
-
-    static func load(_ bytes: [UInt8], at offset: Int) -> UInt64 {
-        var value: UInt64 = 0
-        for index in 0..<8 { value = value << 8 | UInt64(bytes[offset + index]) }
-        return value
     }
 }

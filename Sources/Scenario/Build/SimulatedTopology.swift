@@ -33,14 +33,17 @@ final class SimulatedTopology {
     init(_ definition: TopologyDefinition, simulator: Simulator) throws(ScenarioBuildError) {
         self.simulator = simulator
         self.definition = definition
-        for shelf in definition.shelves { shelves.append(Self.build(shelf, simulator: simulator)) }
-        for node in definition.nodes { nodes.append(try build(node)) }
         if let fabric = definition.fabrics.first {
             throw ScenarioBuildError(path: fabric.path, message: "fabrics, adapters and clients are not yet runnable (issue #7 continues); validate accepts them, run does not")
         }
         if let client = definition.clients.first {
             throw ScenarioBuildError(path: client.path, message: "clients are not yet runnable (issue #7 continues)")
         }
+        if let node = definition.nodes.first(where: { !$0.hcas.isEmpty }) {
+            throw ScenarioBuildError(path: node.path + ".hcas", message: "adapters on storage nodes are not yet runnable (issue #7 continues)")
+        }
+        for shelf in definition.shelves { shelves.append(Self.build(shelf, simulator: simulator)) }
+        for node in definition.nodes { nodes.append(build(node)) }
     }
 
     private static func build(_ definition: ShelfDefinition, simulator: Simulator) -> Shelf {
@@ -72,7 +75,7 @@ final class SimulatedTopology {
         }
     }
 
-    private func build(_ definition: NodeDefinition) throws(ScenarioBuildError) -> Node {
+    private func build(_ definition: NodeDefinition) -> Node {
         let runtime = SimNodeRuntime(nodeName: definition.name, simulator: simulator)
         let bus = PCIBus(
             name: definition.name + ".pci", configuration: definition.pciBus == "pci64at66" ? .pci64at66 : .pci32at33,
@@ -91,9 +94,6 @@ final class SimulatedTopology {
                     initiator: InitiatorID(rawValue: StableHash.fnv1a64(name + "." + loop.description)))
             }
             controllers.append((device, controller.loops))
-        }
-        if !definition.hcas.isEmpty {
-            throw ScenarioBuildError(path: definition.path + ".hcas", message: "adapters on storage nodes are not yet runnable (issue #7 continues)")
         }
         return Node(definition: definition, runtime: runtime, bus: bus, nvram: nvram, controllers: controllers)
     }

@@ -1,7 +1,7 @@
 import Timebase
 
-/// Durations and sizes as scenario files write them: `"2s"`, `"500ms"`, `"4KiB"`.
-enum Quantity {
+/// Durations and sizes as scenario files (and `--until`) write them: `"2s"`, `"500ms"`, `"4KiB"`.
+public enum Quantity {
     /// Units of time, longest suffix first so `ms` is not read as `m` + `s`.
     static let timeUnits: [(suffix: String, picoseconds: Double)] = [
         ("ms", 1e9), ("us", 1e6), ("µs", 1e6), ("ns", 1e3), ("ps", 1), ("s", 1e12), ("min", 60e12),
@@ -20,7 +20,7 @@ enum Quantity {
 
     /// `"1.5ms"` → 1.5 ms; nil when it is not a non-negative number followed by a time unit,
     /// or does not fit in 64-bit picoseconds.
-    static func duration(_ text: String) -> TimeSpan? {
+    public static func duration(_ text: String) -> TimeSpan? {
         guard let (number, scale) = split(text, units: timeUnits) else { return nil }
         let picoseconds = (number * scale).rounded()
         guard picoseconds < 9.2e18 else { return nil }
@@ -49,7 +49,7 @@ enum Quantity {
 
     /// A duration as a scenario would write it, in the largest unit that keeps it whole
     /// (`TimeSpan.milliseconds(1500)` → `"1500ms"`, 2 s → `"2s"`).
-    static func text(_ span: TimeSpan) -> String {
+    public static func text(_ span: TimeSpan) -> String {
         let ps = span.picoseconds
         for (suffix, scale) in [("s", Int64(1_000_000_000_000)), ("ms", 1_000_000_000), ("us", 1_000_000), ("ns", 1_000)]
         where ps % scale == 0 {

@@ -125,14 +125,19 @@ public struct DiskLayout: Hashable, Sendable {
     }
 
     /// Where `lba` lies.
-    public func locate(_ lba: UInt64) -> PhysicalBlock {
-        let zone = zones[zoneIndex(ofLBA: lba)]
+    public func locate(_ lba: UInt64) -> PhysicalBlock { locateInZone(lba).block }
+
+    /// Where `lba` lies, and the index of its zone (one search for both).
+    func locateInZone(_ lba: UInt64) -> (block: PhysicalBlock, zone: Int) {
+        let index = zoneIndex(ofLBA: lba)
+        let zone = zones[index]
         let offset = Int(lba - zone.firstLBA)
         let perCylinder = zone.blocksPerCylinder(heads: heads)
         let inCylinder = offset % perCylinder
-        return PhysicalBlock(
+        let block = PhysicalBlock(
             cylinder: zone.firstCylinder + offset / perCylinder, head: inCylinder / zone.sectorsPerTrack,
             sector: inCylinder % zone.sectorsPerTrack)
+        return (block, index)
     }
 
     /// The first LBA of track (`cylinder`, `head`).

@@ -49,12 +49,16 @@ extension DiskMechanics {
     /// Reads or writes `blocks` from `lba` with the arm at `from` at `time`: position the arm,
     /// wait for the first sector, transfer track by track (a head switch or a one-cylinder
     /// seek between tracks, then the wait for the next track's first sector, which the skew
-    /// keeps short).
-    func move(lba: UInt64, blocks: Int, from: HeadPosition, at time: Instant, write: Bool) -> AccessTiming {
+    /// keeps short). With `positioningOnly` it stops when the first sector arrives (`end` is
+    /// then `start`): all a scheduler comparing queued accesses needs.
+    func move(
+        lba: UInt64, blocks: Int, from: HeadPosition, at time: Instant, write: Bool, positioningOnly: Bool = false
+    ) -> AccessTiming {
         precondition(blocks > 0)
         let layout = model.layout
-        var place = layout.locate(lba)
-        var zone = layout.zones[layout.zoneIndex(ofCylinder: place.cylinder)]
+        let located = layout.locateInZone(lba)
+        var place = located.block
+        var zone = layout.zones[located.zone]
         var head = HeadPosition(cylinder: place.cylinder, head: place.head)
         var now = time + armTime(from: from, to: head, write: write)
         var start: Instant?
@@ -63,7 +67,10 @@ extension DiskMechanics {
             let perTrack = zone.sectorsPerTrack
             let slot = layout.slot(cylinder: place.cylinder, head: place.head, sector: place.sector, zone: zone)
             now += rotationalWait(at: now, slot: slot, sectorsPerTrack: perTrack)
-            if start == nil { start = now }
+            if start == nil {
+                start = now
+                if positioningOnly { return AccessTiming(start: now, end: now, head: head) }
+            }
             let count = min(remaining, perTrack - place.sector)
             now += slotsTime(from: slot, count: count, sectorsPerTrack: perTrack)
             remaining -= count

@@ -45,23 +45,28 @@ public struct DiskMechanics: Hashable, Sendable {
     /// The time from `time` until this access's data starts to move (overhead included):
     /// the shortest-positioning-time-first key.
     public func positioningTime(for access: MediaAccess, at time: Instant) -> TimeSpan {
-        let arm = armPosition(at: time)
+        positioningTime(for: access, at: time, arm: armPosition(at: time))
+    }
+
+    /// ``positioningTime(for:at:)`` with the arm's position at `time` already known (a
+    /// scheduler comparing a whole queue computes it once).
+    func positioningTime(for access: MediaAccess, at time: Instant, arm: HeadPosition) -> TimeSpan {
         switch access {
         case .read(let lba, let blocks):
             switch readSource(lba: lba, blocks: blocks, at: time) {
             case .segment, .readAhead: return model.readHitOverhead
             case .medium:
                 let begin = time + model.readMissOverhead
-                return move(lba: lba, blocks: blocks, from: arm, at: begin, write: false).start - time
+                return move(lba: lba, blocks: blocks, from: arm, at: begin, write: false, positioningOnly: true).start - time
             }
         case .write(let lba, let blocks, let forceUnitAccess):
             if writeCacheEnabled && !forceUnitAccess { return model.writeCachedOverhead }
             let begin = time + model.writeMissOverhead
-            return move(lba: lba, blocks: blocks, from: arm, at: begin, write: true).start - time
+            return move(lba: lba, blocks: blocks, from: arm, at: begin, write: true, positioningOnly: true).start - time
         case .flush:
             let begin = time + model.writeMissOverhead
             guard let first = buffer.dirty.min(by: { $0.lba < $1.lba }) else { return model.writeMissOverhead }
-            return move(lba: first.lba, blocks: first.blocks, from: arm, at: begin, write: true).start - time
+            return move(lba: first.lba, blocks: first.blocks, from: arm, at: begin, write: true, positioningOnly: true).start - time
         }
     }
 

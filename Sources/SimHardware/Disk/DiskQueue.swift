@@ -51,9 +51,10 @@ struct DiskQueue {
         if policy == .firstComeFirstServed || entries[0].pending.command.taskAttribute == .ordered { return 0 }
         var best = 0
         var bestTime = TimeSpan(picoseconds: .max)
+        let arm = mechanics.armPosition(at: time)
         for index in entries.indices {
             if entries[index].pending.command.taskAttribute == .ordered { break }
-            let time = mechanics.positioningTime(for: entries[index].pending.access, at: time)
+            let time = mechanics.positioningTime(for: entries[index].pending.access, at: time, arm: arm)
             if time < bestTime {
                 best = index
                 bestTime = time

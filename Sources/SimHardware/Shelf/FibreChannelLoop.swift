@@ -188,9 +188,10 @@ public final class FibreChannelLoop: SimComponent {
     }
 
     func inRing(_ index: Int) -> Bool {
-        let port = ports[index]
-        if port.bypassed { return false }
-        if case .device(let device, _) = port.role { return device.isPresent }
+        // Fields read in place: copying the whole port (label, queue) costs retains per call,
+        // and arbitration asks this of every port.
+        if ports[index].bypassed { return false }
+        if case .device(let device, _) = ports[index].role { return device.isPresent }
         return true
     }
 

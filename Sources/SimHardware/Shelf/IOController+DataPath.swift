@@ -15,26 +15,26 @@ extension IOController {
 
     /// Issues the DMA of `bytes` for slot `index`, one transaction per configured chunk.
     func startDMA(_ index: Int, _ kind: PCITransaction.Kind, bytes: Int, phase: IOController.Phase) {
-        guard var slot = slots[index] else { return }
+        // Slots are updated in place: a copy of one retains its request and response buffers.
+        guard let exchange = slots[index]?.exchange else { return }
         let chunk = configuration.dmaTransactionBytes
-        slot.phase = phase
-        slot.dmaPending = (bytes + chunk - 1) / chunk
-        slot.dmaFailure = nil
-        slot.dmaStarted = simulator.now
-        slots[index] = slot
+        slots[index]!.phase = phase
+        slots[index]!.dmaPending = (bytes + chunk - 1) / chunk
+        slots[index]!.dmaFailure = nil
+        slots[index]!.dmaStarted = simulator.now
         var offset = 0
         while offset < bytes {
             let length = min(chunk, bytes - offset)
-            bus.request(PCITransaction(kind, bytes: length, address: UInt64(offset)), from: dmaMaster, tag: slot.exchange)
+            bus.request(PCITransaction(kind, bytes: length, address: UInt64(offset)), from: dmaMaster, tag: exchange)
             offset += length
         }
     }
 
     func sendOnLoop(_ index: Int) {
-        guard var slot = slots[index] else { return }
+        guard slots[index] != nil else { return }
+        slots[index]!.phase = .onLoop
+        let slot = slots[index]!
         let port = ports[slot.device.controllerPort]
-        slot.phase = .onLoop
-        slots[index] = slot
         let command = DriveCommand(initiator: port.initiator, exchange: slot.exchange, request: slot.request)
         if !port.loop.send(command, from: port.loopPort, to: slot.device.devicePort) {
             fail(index, .noConnect)
@@ -43,10 +43,9 @@ extension IOController {
 
     /// The response's data is in memory (or there was none): the completion firmware runs.
     func responseReady(_ index: Int) {
-        guard var slot = slots[index] else { return }
-        slot.phase = .completing
-        slots[index] = slot
-        runFirmware(configuration.completionOverhead, then: Self.completionDone, exchange: slot.exchange)
+        guard let exchange = slots[index]?.exchange else { return }
+        slots[index]!.phase = .completing
+        runFirmware(configuration.completionOverhead, then: Self.completionDone, exchange: exchange)
     }
 
     /// Completes slot `index` with the device's response.
@@ -86,12 +85,12 @@ extension IOController {
 extension IOController: PCIMaster {
     public func pciTransactionEnded(tag: UInt64, status: PCITransactionStatus) {
         // A DMA of a command that has completed meanwhile (timed out, loop down) is ignored.
-        guard let index = slotIndex(of: tag), var slot = slots[index] else { return }
-        precondition(slot.dmaPending > 0, "a DMA end without a DMA pending")
-        slot.dmaPending -= 1
-        if status != .completed && slot.dmaFailure == nil { slot.dmaFailure = status }
-        slots[index] = slot
-        guard slot.dmaPending == 0 else { return }
+        guard let index = slotIndex(of: tag), slots[index] != nil else { return }
+        precondition(slots[index]!.dmaPending > 0, "a DMA end without a DMA pending")
+        slots[index]!.dmaPending -= 1
+        if status != .completed && slots[index]!.dmaFailure == nil { slots[index]!.dmaFailure = status }
+        guard slots[index]!.dmaPending == 0 else { return }
+        let slot = slots[index]!
         statistics.pciTime += simulator.now - slot.dmaStarted
         if let failure = slot.dmaFailure {
             // Linux equivalents: a parity error is DID_PARITY; an abort is DID_ERROR.
@@ -113,15 +112,14 @@ extension IOController: PCIMaster {
 
 extension IOController: FibreChannelLoopInitiator {
     public func loop(_ loop: FibreChannelLoop, delivered response: DriveResponse, at port: LoopPortID) {
-        guard let index = slotIndex(of: response.exchange), var slot = slots[index], slot.phase == .onLoop else {
+        guard let index = slotIndex(of: response.exchange), slots[index]?.phase == .onLoop else {
             statistics.lateAnswersDiscarded += 1
             simulator.recordDecision(response.exchange ^ 0x1A7E)
             return
         }
-        slot.response = response
-        slots[index] = slot
+        slots[index]!.response = response
         var bytes = 0
-        if case .fromDevice(let count) = slot.request.dataTransfer { bytes = min(count, response.dataIn.count) }
+        if case .fromDevice(let count) = slots[index]!.request.dataTransfer { bytes = min(count, response.dataIn.count) }
         if bytes > 0 {
             startDMA(index, .memoryWrite, bytes: bytes, phase: .dataIn)
         } else {
