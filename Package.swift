@@ -65,6 +65,9 @@ let package = Package(
         .testTarget(name: "SimHardwareTests", dependencies: ["SimHardware", "SimCore", "Hardware"]),
         .testTarget(name: "RealHardwareTests", dependencies: ["RealHardware", "Hardware"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        // The agents, unit by unit: against test doubles of the Hardware interfaces and against
+        // the simulated devices (the same code the real backend runs).
+        .testTarget(name: "AgentsTests", dependencies: ["Agents", "Hardware", "SimHardware", "SimCore", "Timebase"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Timebase"], exclude: ["Invalid"]),
         // Whole-system properties: layering, determinism across processes, the CLI contract.
         // They run the built `iofabric` executable, so they depend on it being built.
