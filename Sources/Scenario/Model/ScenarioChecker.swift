@@ -15,6 +15,7 @@ struct ScenarioChecker {
             for hca in node.hcas { checkAttachment(hca.attachment, at: hca.path) }
             for controller in node.controllers { checkController(controller) }
         }
+        for system in topology.systems { checkSystem(system) }
         for client in topology.clients { checkAttachment(client.attachment, at: client.path) }
         for shelf in topology.shelves { checkShelf(shelf) }
         for workload in definition.workloads { checkWorkload(workload) }
@@ -25,7 +26,8 @@ struct ScenarioChecker {
 
     private mutating func checkUniqueNames() {
         // Nodes and clients share one namespace: both are hosts that components are named after.
-        unique(topology.nodes.map { ($0.name, $0.path) } + topology.clients.map { ($0.name, $0.path) }, what: "host")
+        unique(topology.nodes.map { ($0.name, $0.path) } + topology.systems.map { ($0.name, $0.path) }
+               + topology.clients.map { ($0.name, $0.path) }, what: "host")
         unique(topology.fabrics.map { ($0.name, $0.path) }, what: "fabric")
         unique(topology.shelves.map { ($0.name, $0.path) }, what: "shelf")
         unique(definition.workloads.map { ($0.name, $0.path) }, what: "workload")
@@ -33,6 +35,11 @@ struct ScenarioChecker {
         for node in topology.nodes {
             unique(node.hcas.map { ($0.name, $0.path) }, what: "adapter")
             unique(node.controllers.map { ($0.name, $0.path) }, what: "controller")
+        }
+        for system in topology.systems {
+            unique(system.hcas.map { ($0.name, $0.path) }, what: "adapter")
+            unique(system.storageNodes.map { ($0.name, $0.path) }, what: "storage node")
+            for node in system.storageNodes { unique(node.controllers.map { ($0.name, $0.path) }, what: "controller") }
         }
     }
 
@@ -68,8 +75,9 @@ struct ScenarioChecker {
     }
 
     private func adapters(on fabric: String) -> [FabricAttachment] {
-        topology.nodes.flatMap { $0.hcas.map(\.attachment) }.filter { $0.fabric == fabric }
-            + topology.clients.map(\.attachment).filter { $0.fabric == fabric }
+        let hcas: [HCADefinition] = topology.nodes.flatMap(\.hcas) + topology.systems.flatMap(\.hcas)
+        let attachments: [FabricAttachment] = hcas.map(\.attachment) + topology.clients.map(\.attachment)
+        return attachments.filter { $0.fabric == fabric }
     }
 
     private mutating func checkAttachment(_ attachment: FabricAttachment, at path: String) {
@@ -86,6 +94,22 @@ struct ScenarioChecker {
                          suggestion: didYouMean(name, among: fabric.switches.map(\.name)))
         default:
             break
+        }
+    }
+
+    private mutating func checkSystem(_ system: SystemDefinition) {
+        for hca in system.hcas { checkAttachment(hca.attachment, at: hca.path) }
+        for node in system.storageNodes {
+            for controller in node.controllers { checkController(controller) }
+        }
+        for mask in system.lunMasks where topology.client(named: mask.client) == nil {
+            walker.issue(mask.path + ".client", "no client named \"\(mask.client)\"",
+                         suggestion: didYouMean(mask.client, among: topology.clients.map(\.name)))
+        }
+        if system.maxTransferBytes < 512 || system.maxTransferBytes % 512 != 0 {
+            walker.issue(system.path + ".maxTransfer", "expected a positive multiple of 512 bytes; found \(system.maxTransferBytes)")
+        } else if system.dataPoolBytes < system.maxTransferBytes * Int64(system.storageNodes.count) {
+            walker.issue(system.path + ".dataPool", "expected at least one maxTransfer (\(system.maxTransferBytes) bytes) per storage node: \(system.maxTransferBytes * Int64(system.storageNodes.count)) bytes; found \(system.dataPoolBytes)")
         }
     }
 
@@ -110,7 +134,7 @@ struct ScenarioChecker {
         if disks > shelf.bays {
             walker.issue(shelf.path + ".disks", "\(disks) disks do not fit in \(shelf.bays) bays")
         }
-        let reached = topology.nodes.contains { $0.controllers.contains { $0.loops.contains { $0.shelf == shelf.name } } }
+        let reached = topology.allControllers.contains { $0.loops.contains { $0.shelf == shelf.name } }
         if !reached {
             walker.issue(shelf.path, "no controller reaches shelf \"\(shelf.name)\": its disks would be on no initiator's loop (add \"\(shelf.name).A\" to a controller's loops)")
         }
@@ -121,6 +145,7 @@ struct ScenarioChecker {
     private mutating func checkWorkload(_ workload: WorkloadDefinition) {
         switch workload.kind {
         case .disk: checkDiskWorkload(workload)
+        case .block: checkBlockWorkload(workload)
         case .rdma: checkRDMAWorkload(workload)
         }
         if let stop = workload.stop, stop <= workload.start {
@@ -169,6 +194,33 @@ struct ScenarioChecker {
         }
         if workload.disks == nil && reachable.isEmpty {
             walker.issue(workload.path + ".node", "node \"\(node.name)\" reaches no disks (it has no controller on a shelf's loop)")
+        }
+    }
+
+    private mutating func checkBlockWorkload(_ workload: WorkloadDefinition) {
+        if workload.blockSize % 512 != 0 {
+            walker.issue(workload.path + ".blockSize", "expected a multiple of the 512-byte block; found \(workload.blockSize) bytes")
+        }
+        var client: ClientDefinition?
+        var system: SystemDefinition?
+        if let name = workload.client {
+            client = topology.client(named: name)
+            if client == nil {
+                walker.issue(workload.path + ".client", "no client named \"\(name)\"", suggestion: didYouMean(name, among: topology.clients.map(\.name)))
+            }
+        } else {
+            walker.issue(workload.path, "missing member \"client\": a block workload runs on a client")
+        }
+        if let name = workload.target {
+            system = topology.system(named: name)
+            if system == nil {
+                walker.issue(workload.path + ".target", "no storage system named \"\(name)\"", suggestion: didYouMean(name, among: topology.systems.map(\.name)))
+            }
+        } else {
+            walker.issue(workload.path, "missing member \"target\": a block workload names the storage system it uses")
+        }
+        if let client, let system, !system.hcas.contains(where: { $0.attachment.fabric == client.attachment.fabric }) {
+            walker.issue(workload.path + ".client", "\"\(client.name)\" is on fabric \"\(client.attachment.fabric)\", and system \"\(system.name)\" has no adapter there")
         }
     }
 
@@ -223,8 +275,14 @@ struct ScenarioChecker {
         switch kind {
         case .disk: topology.diskNames
         case .loop: topology.shelves.flatMap { ["\($0.name).A", "\($0.name).B"] }
-        case .pciBus: topology.nodes.map { "\($0.name).pci" } + topology.clients.filter { $0.pciBus != "ideal" }.map { "\($0.name).pci" }
-        case .adapter, .link: topology.nodes.flatMap { node in node.hcas.map { "\(node.name).\($0.name)" } } + topology.clients.map { "\($0.name).hca0" }
+        case .pciBus:
+            topology.nodes.map { "\($0.name).pci" }
+                + topology.systems.flatMap { system in ["\(system.name).pci"] + system.storageNodes.map { "\($0.fullName).pci" } }
+                + topology.clients.filter { $0.pciBus != "ideal" }.map { "\($0.name).pci" }
+        case .adapter, .link:
+            topology.nodes.flatMap { node in node.hcas.map { "\(node.name).\($0.name)" } }
+                + topology.systems.flatMap { system in system.hcas.map { "\(system.name).\($0.name)" } }
+                + topology.clients.map { "\($0.name).hca0" }
         case .switch: topology.fabrics.flatMap { fabric in fabric.switches.map { "\(fabric.name).\($0.name)" } }
         }
     }

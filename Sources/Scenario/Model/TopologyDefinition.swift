@@ -110,6 +110,60 @@ public struct NodeDefinition: Sendable {
     }
 }
 
+/// A storage node of a storage system: an RTA on the system's bus, with its own bus and controllers.
+public struct StorageNodeDefinition: Sendable {
+    public var path: String
+    /// The name within the system.
+    public var name: String
+    /// `"<system>.<name>"`: what its components are named after.
+    public var fullName: String
+    public var pciBus: String
+    public var controllers: [ControllerDefinition]
+
+    init(_ object: ObjectValue, system: String) {
+        path = object.path
+        name = object.string("name")!
+        fullName = system + "." + name
+        pciBus = object.string("pciBus")!
+        controllers = object.objects("controllers").map(ControllerDefinition.init)
+    }
+}
+
+/// A storage system: the host storage node (UMA, CTA, TTS on its adapter) and its storage nodes
+/// on one PCI bus.
+public struct SystemDefinition: Sendable {
+    public var path: String
+    public var name: String
+    public var pciBus: String
+    public var nvramBytes: Int64
+    public var hcas: [HCADefinition]
+    public var storageNodes: [StorageNodeDefinition]
+    public var dataPoolBytes: Int64
+    public var maxTransferBytes: Int64
+    /// `(client, LUNs, path)` as written.
+    public var lunMasks: [(client: String, luns: [UInt16], path: String)]
+    public var defaultLUNs: [UInt16]?
+
+    init(_ object: ObjectValue) {
+        path = object.path
+        name = object.string("name")!
+        pciBus = object.string("pciBus")!
+        nvramBytes = object.size("nvram")!
+        hcas = object.objects("hcas").map(HCADefinition.init)
+        let name = name
+        storageNodes = object.objects("storageNodes").map { StorageNodeDefinition($0, system: name) }
+        dataPoolBytes = object.size("dataPool")!
+        maxTransferBytes = object.size("maxTransfer")!
+        lunMasks = object.objects("lunMasks").map { mask in
+            (mask.string("client")!, mask.luns("luns"), mask.path)
+        }
+        defaultLUNs = object.has("defaultLUNs") ? object.luns("defaultLUNs") : nil
+    }
+
+    /// Every controller of every storage node.
+    var controllers: [ControllerDefinition] { storageNodes.flatMap(\.controllers) }
+}
+
 public struct DiskGroupDefinition: Sendable {
     public var path: String
     public var model: String
@@ -169,12 +223,14 @@ public struct ClientDefinition: Sendable {
 public struct TopologyDefinition: Sendable {
     public var fabrics: [FabricDefinition]
     public var nodes: [NodeDefinition]
+    public var systems: [SystemDefinition]
     public var shelves: [ShelfDefinition]
     public var clients: [ClientDefinition]
 
     init(_ object: ObjectValue) {
         fabrics = object.objects("fabrics").map(FabricDefinition.init)
         nodes = object.objects("nodes").map(NodeDefinition.init)
+        systems = object.objects("systems").map(SystemDefinition.init)
         shelves = object.objects("shelves").map(ShelfDefinition.init)
         clients = object.objects("clients").map(ClientDefinition.init)
     }
@@ -183,6 +239,10 @@ public struct TopologyDefinition: Sendable {
     public func node(named name: String) -> NodeDefinition? { nodes.first { $0.name == name } }
     public func shelf(named name: String) -> ShelfDefinition? { shelves.first { $0.name == name } }
     public func client(named name: String) -> ClientDefinition? { clients.first { $0.name == name } }
+    public func system(named name: String) -> SystemDefinition? { systems.first { $0.name == name } }
+
+    /// Every controller in the topology: standalone nodes' and storage systems'.
+    var allControllers: [ControllerDefinition] { nodes.flatMap(\.controllers) + systems.flatMap(\.controllers) }
 
     /// Every disk's name, shelf by shelf, bay by bay.
     public var diskNames: [String] {

@@ -2,7 +2,7 @@ import Timebase
 
 /// A load as the scenario describes it.
 public struct WorkloadDefinition: Sendable {
-    public enum Kind: String, Sendable { case disk, rdma }
+    public enum Kind: String, Sendable { case disk, block, rdma }
     public enum Pattern: String, Sendable { case random, sequential }
     public enum RDMAOperation: String, Sendable { case write, read, send }
 
@@ -12,6 +12,10 @@ public struct WorkloadDefinition: Sendable {
     public var node: String?
     /// As written: `"shelf0"` or `"shelf0.bay3"`; nil means every disk the node reaches.
     public var disks: [String]?
+    public var client: String?
+    public var target: String?
+    /// block: the LUNs asked for; nil asks for every LUN granted.
+    public var luns: [UInt16]?
     public var from: String?
     public var to: String?
     public var operation: RDMAOperation
@@ -33,6 +37,9 @@ public struct WorkloadDefinition: Sendable {
         kind = Kind(rawValue: object.string("kind")!)!
         node = object.string("node")
         disks = object.has("disks") ? object.strings("disks") : nil
+        client = object.string("client")
+        target = object.string("target")
+        luns = object.has("luns") ? object.luns("luns") : nil
         from = object.string("from")
         to = object.string("to")
         operation = RDMAOperation(rawValue: object.string("operation")!)!

@@ -58,6 +58,41 @@ enum ScenarioFormat {
                       "Its I/O controllers."),
         ])
 
+    static let storageNodeSpec = ObjectSpec(
+        "storageNode", "A storage node of a storage system: an I/O processor on the system's PCI bus, running an RTA, with its own PCI bus for its I/O controllers.",
+        [
+            .required("name", .name, "The node's name, unique in its system (components are named \"<system>.<node>…\")."),
+            .optional("pciBus", .choice(["pci32at33", "pci64at66"]), default: .string("pci64at66"),
+                      "The node's own (secondary) PCI bus, where its controllers sit."),
+            .required("controllers", .array(of: .object(controllerSpec), minimumCount: 1),
+                      "Its I/O controllers; the DDM for each disk follows the controller's kind (scsiHBA: SCSI, ataController: ATA)."),
+        ])
+
+    static let lunMaskSpec = ObjectSpec(
+        "lunMask", "The LUNs one client may reach (LUN masking in the CTA's routing table).",
+        [
+            .required("client", .name, "The client."),
+            .required("luns", .array(of: .integer(minimum: 0, maximum: 65_535), minimumCount: 0), "Its LUNs."),
+        ])
+
+    static let systemSpec = ObjectSpec(
+        "system", "A storage system (the storage target): a host storage node with an adapter on a fabric (UMA, CTA, TTS) and storage nodes (RTAs) on one PCI bus.",
+        [
+            .required("name", .name, "The system's name, unique among hosts; its bus is \"<name>.pci\", its adapter \"<name>.hca0\"."),
+            .optional("pciBus", .choice(["pci32at33", "pci64at66"]), default: .string("pci64at66"),
+                      "The bus shared by the host storage node, its adapter and the storage nodes."),
+            .optional("nvram", .size, default: .integer(0), "Battery-backed memory on the host storage node (0: none)."),
+            .required("hcas", .array(of: .object(hcaSpec), minimumCount: 1), "The host storage node's adapters (the TTS uses the first)."),
+            .required("storageNodes", .array(of: .object(storageNodeSpec), minimumCount: 1), "The storage nodes on the bus."),
+            .optional("dataPool", .size, default: .string("16MiB"),
+                      "Host memory for data in flight, shared by the RTAs (registered with the adapter, exposed on the bus)."),
+            .optional("maxTransfer", .size, default: .string("256KiB"), "The largest request a client may make."),
+            .optional("lunMasks", .array(of: .object(lunMaskSpec), minimumCount: 0),
+                      "Which LUNs each listed client may reach (default: every client reaches every LUN)."),
+            .optional("defaultLUNs", .array(of: .integer(minimum: 0, maximum: 65_535), minimumCount: 0),
+                      "The LUNs a client without a mask may reach (default: all)."),
+        ])
+
     static let diskGroupSpec = ObjectSpec(
         "diskGroup", "Identical disks filling the next bays of a shelf.",
         [
@@ -90,17 +125,24 @@ enum ScenarioFormat {
         "topology", "What is simulated: fabrics, storage nodes, shelves, clients.",
         [
             .optional("fabrics", .array(of: .object(fabricSpec), minimumCount: 0), default: .array([]), "Networks."),
-            .optional("nodes", .array(of: .object(nodeSpec), minimumCount: 0), default: .array([]), "Storage nodes."),
+            .optional("nodes", .array(of: .object(nodeSpec), minimumCount: 0), default: .array([]),
+                      "Standalone storage nodes (disk workloads run on them)."),
+            .optional("systems", .array(of: .object(systemSpec), minimumCount: 0), default: .array([]),
+                      "Storage systems: targets serving LUNs to clients over a fabric."),
             .optional("shelves", .array(of: .object(shelfSpec), minimumCount: 0), default: .array([]), "Disk shelves."),
             .optional("clients", .array(of: .object(clientSpec), minimumCount: 0), default: .array([]), "Client hosts."),
         ])
 
     static let workloadSpec = ObjectSpec(
-        "workload", "A fio-like load. kind \"disk\": a node drives disks through its controllers (SG_IO). kind \"rdma\": one client moves data to another by RDMA.",
+        "workload", "A fio-like load. kind \"disk\": a node drives disks through its controllers (SG_IO). kind \"block\": a client drives a storage system's LUNs over the fabric. kind \"rdma\": one client moves data to another by RDMA.",
         [
             .required("name", .name, "The workload's name, unique in the scenario; metrics are reported under it."),
-            .required("kind", .choice(["disk", "rdma"]), "What drives the load."),
+            .required("kind", .choice(["disk", "block", "rdma"]), "What drives the load."),
             .optional("node", .name, "disk: the storage node that issues the I/O."),
+            .optional("client", .name, "block: the client that issues the I/O."),
+            .optional("target", .name, "block: the storage system it connects to."),
+            .optional("luns", .array(of: .integer(minimum: 0, maximum: 65_535), minimumCount: 1),
+                      "block: the LUNs it asks for (default: every LUN it is granted)."),
             .optional("disks", .array(of: .string, minimumCount: 1),
                       "disk: the disks, as \"<shelf>\" (every disk) or \"<shelf>.bay<N>\" (default: every disk the node reaches)."),
             .optional("from", .name, "rdma: the client that issues the transfers."),
@@ -108,20 +150,20 @@ enum ScenarioFormat {
             .optional("operation", .choice(["write", "read", "send"]), default: .string("write"),
                       "rdma: RDMA WRITE, RDMA READ or SEND."),
             .optional("readPercent", .integer(minimum: 0, maximum: 100), default: .integer(100),
-                      "disk: the share of reads; the rest are writes."),
-            .optional("blockSize", .size, default: .string("4KiB"), "Bytes per I/O (disk: a multiple of 512)."),
+                      "disk, block: the share of reads; the rest are writes."),
+            .optional("blockSize", .size, default: .string("4KiB"), "Bytes per I/O (disk, block: a multiple of 512)."),
             .optional("queueDepth", .integer(minimum: 1, maximum: 4096), default: .integer(1),
-                      "I/Os kept outstanding per disk (disk) or per connection (rdma)."),
-            .optional("pattern", .choice(["random", "sequential"]), default: .string("random"), "disk: where I/Os go."),
-            .optional("workingSet", .size, "disk: the span of each disk the I/Os touch, from LBA 0 (default: all of it)."),
+                      "I/Os kept outstanding per disk (disk), per LUN (block) or per connection (rdma)."),
+            .optional("pattern", .choice(["random", "sequential"]), default: .string("random"), "disk, block: where I/Os go."),
+            .optional("workingSet", .size, "disk, block: the span of each disk or LUN the I/Os touch, from LBA 0 (default: all of it)."),
             .optional("rate", .number(minimum: 0.001, maximum: nil),
-                      "I/Os per second per disk (disk) or per connection (rdma); absent: a closed loop."),
+                      "I/Os per second per disk (disk), per LUN (block) or per connection (rdma); absent: a closed loop."),
             .optional("thinkTime", .duration, default: .string("0s"), "Pause between an I/O's completion and the next."),
             .optional("start", .duration, default: .string("0s"), "When the load starts."),
             .optional("stop", .duration, "When it stops issuing (default: the end of the run)."),
             .optional("timeout", .duration, default: .string("10s"), "Per-I/O timeout."),
             .optional("verify", .boolean, default: .bool(true),
-                      "disk: check every read against the last acknowledged write (the data-integrity oracle)."),
+                      "disk, block: check every read against the last acknowledged write (the data-integrity oracle)."),
         ])
 
     static let faultSpec = ObjectSpec(

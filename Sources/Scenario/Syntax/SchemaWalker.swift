@@ -90,6 +90,16 @@ struct ObjectValue: Sendable {
         }
     }
 
+    /// An array of LUN numbers (integers checked to 0…65535 by the schema).
+    func luns(_ key: String) -> [UInt16] {
+        array(key).map { item in
+            guard case .integer(let value) = item, let lun = UInt16(exactly: value) else {
+                preconditionFailure("\(path(key)) holds a non-LUN")
+            }
+            return lun
+        }
+    }
+
     func durations(_ key: String) -> [TimeSpan] {
         array(key).map { item in
             guard case .duration(let span) = item else { preconditionFailure("\(path(key)) holds a non-duration") }
