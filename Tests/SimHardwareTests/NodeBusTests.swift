@@ -55,6 +55,8 @@ struct NodeBusBench {
     let nodes: [SimBusChannel]
     let hostRecorder: NodeBusRecorder
     let nodeRecorders: [NodeBusRecorder]
+    /// The endpoints' runtimes (host first), when made with `runtimes: true`.
+    let runtimes: [NodeBusCountingRuntime]
 
     init(seed: UInt64 = 1, configuration: PCIBusConfiguration = .pci64at66, storageNodes: Int = 2, runtimes: Bool = false) {
         simulator = Simulator(seed: seed)
@@ -62,11 +64,12 @@ struct NodeBusBench {
         bus = NodeBus(name: "nodebus", pciBus: pci, simulator: simulator)
         let simulator = simulator
         let bus = bus
-        let runtime: (String) -> (any NodeRuntime)? = { name in
-            runtimes ? SimNodeRuntime(nodeName: name, simulator: simulator) : nil
-        }
-        host = bus.attach(endpoint: "host", runtime: runtime("host"))
-        nodes = (1...storageNodes).map { bus.attach(endpoint: "sn\($0)", runtime: runtime("sn\($0)")) }
+        let names = ["host"] + (1...storageNodes).map { "sn\($0)" }
+        let made = runtimes ? names.map { NodeBusCountingRuntime(SimNodeRuntime(nodeName: $0, simulator: simulator)) } : []
+        self.runtimes = made
+        let channels = names.indices.map { bus.attach(endpoint: names[$0], runtime: made.isEmpty ? nil : made[$0]) }
+        host = channels[0]
+        nodes = Array(channels.dropFirst())
         hostRecorder = NodeBusRecorder(simulator: simulator)
         nodeRecorders = nodes.map { _ in NodeBusRecorder(simulator: simulator) }
         host.setReceiver(hostRecorder)
@@ -325,6 +328,8 @@ struct NodeBusTests {
         bench.run()
         #expect(bench.hostRecorder.completions == [BusCompletion(tag: 5, operation: .send, status: .ok)])
         #expect(bench.nodeRecorders[0].messages.map(\.message) == [[7, 7]])
+        // One turn on the host's loop (the completion), one on sn1's (the delivery), none on sn2's.
+        #expect(bench.runtimes.map(\.timersScheduled) == [1, 1, 0])
     }
 }
 
@@ -343,4 +348,19 @@ final class NodeBusForeignMemory: MemoryBuffer {
     ) throws(Failure) -> Result {
         try backing.withUnsafeMutableBytes(body)
     }
+}
+
+/// A node runtime that counts the timers scheduled on it.
+final class NodeBusCountingRuntime: NodeRuntime {
+    private let base: SimNodeRuntime
+    private(set) var timersScheduled = 0
+    init(_ base: SimNodeRuntime) { self.base = base }
+    var nodeName: String { base.nodeName }
+    var now: Instant { base.now }
+    func scheduleTimer(after delay: TimeSpan, handler: any TimerHandler, token: UInt64) -> TimerHandle {
+        timersScheduled += 1
+        return base.scheduleTimer(after: delay, handler: handler, token: token)
+    }
+    func cancelTimer(_ timer: TimerHandle) -> Bool { base.cancelTimer(timer) }
+    func randomStream(named name: String) -> RandomStream { base.randomStream(named: name) }
 }
