@@ -3,10 +3,15 @@ import SimCore
 import SimHardware
 import Timebase
 
-/// A scenario's topology built from simulated devices on one ``Simulator``: storage nodes
-/// (runtime, PCI bus, NVRAM, I/O controllers), shelves of disks on their A and B loops.
+/// A scenario's topology built from simulated devices on one ``Simulator``: fabrics; standalone
+/// storage nodes (runtime, PCI bus, NVRAM, I/O controllers); storage systems (a host storage node
+/// with its adapter on the system's PCI bus, and storage nodes on that bus through a ``NodeBus``,
+/// each with its own bus for its controllers); clients (an adapter on a fabric); shelves of disks
+/// on their A and B loops. Agents are not started here (``TargetAssembly`` does that).
 ///
-/// Names follow the scenario: node `red`, its bus `red.pci`, controller `red.hba0`, shelf
+/// Names follow the scenario: node `red`, its bus `red.pci`, controller `red.hba0`; system
+/// `blue`, its bus `blue.pci`, adapter `blue.hca0`, storage node `blue.sn0` with bus
+/// `blue.sn0.pci` and controller `blue.sn0.hba0`; client `c0` with adapter `c0.hca0`; shelf
 /// `shelf0`, its loops `shelf0.A` / `shelf0.B`, disk `shelf0.bay3`.
 final class SimulatedTopology {
     let simulator: Simulator
@@ -21,6 +26,36 @@ final class SimulatedTopology {
         let controllers: [(controller: IOController, loops: [LoopReference])]
     }
 
+    /// A storage node of a system: its RTA's runtime and bus endpoint, its own bus and controllers.
+    struct StorageNode {
+        let definition: StorageNodeDefinition
+        let runtime: SimNodeRuntime
+        let bus: PCIBus
+        let channel: SimBusChannel
+        let controllers: [(controller: IOController, loops: [LoopReference])]
+    }
+
+    struct System {
+        let definition: SystemDefinition
+        /// The host storage node's runtime (UMA, CTA, TTS).
+        let runtime: SimNodeRuntime
+        let bus: PCIBus
+        let nodeBus: NodeBus
+        let hostChannel: SimBusChannel
+        let hca: SimHCA
+        let fabric: SimulatedFabric
+        let nvram: SimNVRAM?
+        let storageNodes: [StorageNode]
+    }
+
+    struct Client {
+        let definition: ClientDefinition
+        let runtime: SimNodeRuntime
+        let bus: PCIBus?
+        let hca: SimHCA
+        let fabric: SimulatedFabric
+    }
+
     struct Shelf {
         let definition: ShelfDefinition
         let shelf: DiskShelf
@@ -28,22 +63,72 @@ final class SimulatedTopology {
     }
 
     private(set) var nodes: [Node] = []
+    private(set) var systems: [System] = []
+    private(set) var clients: [Client] = []
     private(set) var shelves: [Shelf] = []
+    private(set) var fabrics: [SimulatedFabric] = []
 
     init(_ definition: TopologyDefinition, simulator: Simulator) throws(ScenarioBuildError) {
         self.simulator = simulator
         self.definition = definition
-        if let fabric = definition.fabrics.first {
-            throw ScenarioBuildError(path: fabric.path, message: "fabrics, adapters and clients are not yet runnable (issue #7 continues); validate accepts them, run does not")
-        }
-        if let client = definition.clients.first {
-            throw ScenarioBuildError(path: client.path, message: "clients are not yet runnable (issue #7 continues)")
-        }
         if let node = definition.nodes.first(where: { !$0.hcas.isEmpty }) {
-            throw ScenarioBuildError(path: node.path + ".hcas", message: "adapters on storage nodes are not yet runnable (issue #7 continues)")
+            throw ScenarioBuildError(path: node.path + ".hcas", message: "adapters on standalone storage nodes are not yet runnable (issue #7 continues); put the adapter on a storage system")
         }
         for shelf in definition.shelves { shelves.append(Self.build(shelf, simulator: simulator)) }
         for node in definition.nodes { nodes.append(build(node)) }
+        do {
+            for fabric in definition.fabrics { fabrics.append(try SimulatedFabric(fabric, simulator: simulator)) }
+            for system in definition.systems { systems.append(try build(system)) }
+            for client in definition.clients { clients.append(try build(client)) }
+            for fabric in fabrics { try fabric.start() }
+        } catch {
+            throw ScenarioBuildError(path: "topology.fabrics", message: "the fabric cannot be built: \(error)")
+        }
+    }
+
+    private static func busConfiguration(_ name: String) -> PCIBusConfiguration {
+        name == "pci64at66" ? .pci64at66 : .pci32at33
+    }
+
+    private func fabric(named name: String) -> SimulatedFabric { fabrics.first { $0.definition.name == name }! }
+
+    private func build(_ definition: SystemDefinition) throws(FabricError) -> System {
+        let runtime = SimNodeRuntime(nodeName: definition.name, simulator: simulator)
+        let bus = PCIBus(name: definition.name + ".pci", configuration: Self.busConfiguration(definition.pciBus), simulator: simulator)
+        let nodeBus = NodeBus(name: definition.name + ".bus", pciBus: bus, simulator: simulator)
+        let hostChannel = nodeBus.attach(endpoint: "host", runtime: runtime)
+        let hcaDefinition = definition.hcas[0]
+        let hca = SimHCA(
+            name: definition.name + "." + hcaDefinition.name, guid: GUID(rawValue: StableHash.fnv1a64(definition.name + "." + hcaDefinition.name)),
+            host: .pci(bus), simulator: simulator)
+        let fabric = fabric(named: hcaDefinition.attachment.fabric)
+        try fabric.attach(hca, switchName: hcaDefinition.attachment.switchName)
+        let nvram = definition.nvramBytes > 0 ? SimNVRAM(name: definition.name + ".nvram", capacity: Int(definition.nvramBytes)) : nil
+        var storageNodes: [StorageNode] = []
+        for node in definition.storageNodes {
+            let nodeRuntime = SimNodeRuntime(nodeName: node.fullName, simulator: simulator)
+            let nodeBusSecondary = PCIBus(name: node.fullName + ".pci", configuration: Self.busConfiguration(node.pciBus), simulator: simulator)
+            storageNodes.append(StorageNode(
+                definition: node, runtime: nodeRuntime, bus: nodeBusSecondary,
+                channel: nodeBus.attach(endpoint: node.name, runtime: nodeRuntime),
+                controllers: buildControllers(node.controllers, prefix: node.fullName, bus: nodeBusSecondary)))
+        }
+        return System(
+            definition: definition, runtime: runtime, bus: bus, nodeBus: nodeBus, hostChannel: hostChannel, hca: hca, fabric: fabric,
+            nvram: nvram, storageNodes: storageNodes)
+    }
+
+    private func build(_ definition: ClientDefinition) throws(FabricError) -> Client {
+        let runtime = SimNodeRuntime(nodeName: definition.name, simulator: simulator)
+        let bus = definition.pciBus == "ideal"
+            ? nil : PCIBus(name: definition.name + ".pci", configuration: Self.busConfiguration(definition.pciBus), simulator: simulator)
+        let name = definition.name + ".hca0"
+        let hca = SimHCA(
+            name: name, guid: GUID(rawValue: StableHash.fnv1a64(name)), host: bus.map { .pci($0) } ?? .ideal(latency: .zero),
+            simulator: simulator)
+        let fabric = fabric(named: definition.attachment.fabric)
+        try fabric.attach(hca, switchName: definition.attachment.switchName)
+        return Client(definition: definition, runtime: runtime, bus: bus, hca: hca, fabric: fabric)
     }
 
     private static func build(_ definition: ShelfDefinition, simulator: Simulator) -> Shelf {
@@ -77,13 +162,20 @@ final class SimulatedTopology {
 
     private func build(_ definition: NodeDefinition) -> Node {
         let runtime = SimNodeRuntime(nodeName: definition.name, simulator: simulator)
-        let bus = PCIBus(
-            name: definition.name + ".pci", configuration: definition.pciBus == "pci64at66" ? .pci64at66 : .pci32at33,
-            simulator: simulator)
+        let bus = PCIBus(name: definition.name + ".pci", configuration: Self.busConfiguration(definition.pciBus), simulator: simulator)
         let nvram = definition.nvramBytes > 0 ? SimNVRAM(name: definition.name + ".nvram", capacity: Int(definition.nvramBytes)) : nil
+        return Node(
+            definition: definition, runtime: runtime, bus: bus, nvram: nvram,
+            controllers: buildControllers(definition.controllers, prefix: definition.name, bus: bus))
+    }
+
+    /// I/O controllers on `bus`, each port attached to its loop, named `<prefix>.<controller>`.
+    private func buildControllers(_ definitions: [ControllerDefinition], prefix: String, bus: PCIBus)
+        -> [(controller: IOController, loops: [LoopReference])]
+    {
         var controllers: [(IOController, [LoopReference])] = []
-        for controller in definition.controllers {
-            let name = definition.name + "." + controller.name
+        for controller in definitions {
+            let name = prefix + "." + controller.name
             let device = IOController(
                 name: name, configuration: controller.kind == .ataController ? .ataController : .scsiHBA, bus: bus,
                 simulator: simulator)
@@ -95,7 +187,7 @@ final class SimulatedTopology {
             }
             controllers.append((device, controller.loops))
         }
-        return Node(definition: definition, runtime: runtime, bus: bus, nvram: nvram, controllers: controllers)
+        return controllers
     }
 
     // MARK: - Lookups
@@ -112,10 +204,18 @@ final class SimulatedTopology {
     /// The SCSI generic device through which `node` reaches `diskName`: through its first
     /// controller on a loop of the disk's shelf (loop A before B, as listed).
     func path(from node: Node, to diskName: String) -> (any SCSIGenericDevice)? {
+        path(through: node.controllers, to: diskName)
+    }
+
+    /// The SCSI generic device through which `controllers` reach `diskName` (the first port on a
+    /// loop of its shelf, loop A before B as listed).
+    func path(through controllers: [(controller: IOController, loops: [LoopReference])], to diskName: String)
+        -> (any SCSIGenericDevice)?
+    {
         guard let shelfName = diskName.split(separator: ".").first.map(String.init), let shelf = shelf(named: shelfName),
             let bay = shelf.disks.firstIndex(where: { $0.name == diskName })
         else { return nil }
-        for (controller, loops) in node.controllers {
+        for (controller, loops) in controllers {
             for (port, loop) in loops.enumerated() where loop.shelf == shelfName {
                 return controller.scsiDevice(port: port, devicePort: shelf.shelf.loopPort(bay: bay, loop.side == .a ? .a : .b))
             }

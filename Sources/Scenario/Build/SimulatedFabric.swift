@@ -1,0 +1,101 @@
+import Hardware
+import SimCore
+import SimHardware
+import Timebase
+
+/// One fabric of a scenario, InfiniBand or Ethernet (RoCE v2), with its switches chained in a
+/// line in the order listed. Adapters are cabled in the order the builder attaches them: to
+/// their switch's next free port (from 1), or back to back when the fabric has no switch.
+/// Every cable is named after its adapter (`red.hca0`), which is what link faults target.
+///
+/// Ports of a chain: a switch's link to the next switch uses its last port, its link to the
+/// previous one the port before that (or its last, at the end of the chain).
+final class SimulatedFabric {
+    enum Network {
+        case infiniband(InfiniBandFabric)
+        case ethernet(EthernetFabric)
+    }
+
+    let definition: FabricDefinition
+    let network: Network
+    private var nextPort: [Int]
+    private var switchIDs: [SwitchID] = []
+    private var infiniBandAttachments: [InfiniBandPortAttachment] = []
+    private var ethernetAttachments: [String] = []
+
+    init(_ definition: FabricDefinition, simulator: Simulator) throws(FabricError) {
+        self.definition = definition
+        nextPort = definition.switches.map { _ in 1 }
+        switch definition.kind {
+        case .infiniband:
+            let fabric = InfiniBandFabric(name: definition.name, simulator: simulator)
+            for switchDefinition in definition.switches {
+                switchIDs.append(try fabric.addSwitch(named: switchDefinition.name, portCount: switchDefinition.ports))
+            }
+            network = .infiniband(fabric)
+        case .ethernet:
+            var configuration = EthernetFabricConfiguration()
+            if definition.priorityFlowControl { configuration.priorityFlowControl = PriorityFlowControl() }
+            let fabric = EthernetFabric(name: definition.name, simulator: simulator, configuration: configuration)
+            for switchDefinition in definition.switches {
+                try fabric.addSwitch(named: switchDefinition.name, portCount: switchDefinition.ports)
+            }
+            network = .ethernet(fabric)
+        }
+    }
+
+    /// The protocol name a TTS on this fabric uses.
+    var protocolName: String { definition.kind == .infiniband ? "infiniband" : "roce" }
+
+    /// Cables port 1 of `hca` to `switchName` (or to the other adapter, on a fabric without switches).
+    func attach(_ hca: SimHCA, switchName: String?) throws(FabricError) {
+        let switchIndex = switchName.flatMap { name in definition.switches.firstIndex { $0.name == name } }
+        switch network {
+        case .infiniband(let fabric):
+            let attachment = fabric.attachEndpoint(named: hca.name, endpoint: hca.endpoint(port: 1), portGUID: hca.portGUID(1))
+            hca.attach(port: 1, to: attachment)
+            infiniBandAttachments.append(attachment)
+            if let switchIndex {
+                try fabric.connect(.endpoint(attachment), .switchPort(switchIDs[switchIndex], takePort(switchIndex)), named: hca.name)
+            } else if infiniBandAttachments.count == 2 {
+                try fabric.connect(.endpoint(infiniBandAttachments[0]), .endpoint(attachment), named: hca.name)
+            }
+        case .ethernet(let fabric):
+            let index = ethernetAttachments.count + 1
+            let address = IPv4Address(rawValue: 0x0a00_0000 | UInt32(index >> 8) << 8 | UInt32(index & 0xff))
+            let attachment = try fabric.attachEndpoint(named: hca.name, endpoint: hca.endpoint(port: 1), ipv4: address)
+            hca.attach(port: 1, to: attachment)
+            ethernetAttachments.append(hca.name)
+            if let switchIndex {
+                try fabric.connect(.endpoint(hca.name), .switchPort(definition.switches[switchIndex].name, takePort(switchIndex)), link: hca.name)
+            } else if ethernetAttachments.count == 2 {
+                try fabric.connect(.endpoint(ethernetAttachments[0]), .endpoint(hca.name), link: hca.name)
+            }
+        }
+    }
+
+    private func takePort(_ switchIndex: Int) -> Int {
+        defer { nextPort[switchIndex] += 1 }
+        return nextPort[switchIndex]
+    }
+
+    /// Chains the switches, starts the subnet manager (InfiniBand: on the first adapter) and the fabric.
+    func start() throws(FabricError) {
+        let switches = definition.switches
+        for index in switches.indices.dropLast() {
+            let left = switches[index].ports
+            let right = index + 1 == switches.count - 1 ? switches[index + 1].ports : switches[index + 1].ports - 1
+            let name = "\(switches[index].name)-\(switches[index + 1].name)"
+            switch network {
+            case .infiniband(let fabric):
+                try fabric.connect(.switchPort(switchIDs[index], left), .switchPort(switchIDs[index + 1], right), named: name)
+            case .ethernet(let fabric):
+                try fabric.connect(.switchPort(switches[index].name, left), .switchPort(switches[index + 1].name, right), link: name)
+            }
+        }
+        if case .infiniband(let fabric) = network {
+            if let first = infiniBandAttachments.first { fabric.addSubnetManager(at: first) }
+            fabric.start()
+        }
+    }
+}
