@@ -201,6 +201,20 @@ final class SimulatedTopology {
 
     func shelf(named name: String) -> Shelf? { shelves.first { $0.definition.name == name } }
 
+    /// The PCI bus a fault names (`red.pci`, `blue.sn0.pci`, `c0.pci`), and for a storage
+    /// system's bus the bus masters of its agents' endpoints.
+    func pciBus(named name: String) -> (bus: PCIBus, agentMasters: [PCIMasterID]?)? {
+        if let node = nodes.first(where: { $0.bus.name == name }) { return (node.bus, nil) }
+        for system in systems {
+            if system.bus.name == name {
+                return (system.bus, system.nodeBus.attachedEndpoints.map { system.nodeBus.masterID(of: $0) })
+            }
+            if let node = system.storageNodes.first(where: { $0.bus.name == name }) { return (node.bus, nil) }
+        }
+        if let client = clients.first(where: { $0.bus?.name == name }) { return (client.bus!, nil) }
+        return nil
+    }
+
     /// The SCSI generic device through which `node` reaches `diskName`: through its first
     /// controller on a loop of the disk's shelf (loop A before B, as listed).
     func path(from node: Node, to diskName: String) -> (any SCSIGenericDevice)? {

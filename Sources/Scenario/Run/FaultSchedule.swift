@@ -111,11 +111,15 @@ private final class FaultApplier: SimComponent {
             let side: DrivePort = loop.side == .a ? .a : .b
             if entry.action == .loopFail { shelf.failLoop(side) } else { shelf.repairLoop(side) }
         case .pciBus:
-            let nodeName = String(fault.target.dropLast(".pci".count))
-            let bus = topology.node(named: nodeName)!.bus
+            let (bus, masters) = topology.pciBus(named: fault.target)!
             if entry.action == .pciErrors, let probability = fault.probability {
-                // Parity errors on that share of the bus's transactions (PCI 2.x PERR#).
-                bus.setFaults([PCIFaultRule(.parityError, probability: UInt64((probability * 1_000_000).rounded()), in: 1_000_000)])
+                // Parity errors (PCI 2.x PERR#) on that share of the transactions: of every master,
+                // or on a storage system's bus of the agents' endpoints only (CTA⇄RTA messages and
+                // their DMA; the adapter's own transactions are spared: that is hcaFail).
+                let share = UInt64((probability * 1_000_000).rounded())
+                bus.setFaults(masters.map { masters in
+                    masters.map { PCIFaultRule(.parityError, master: $0, probability: share, in: 1_000_000) }
+                } ?? [PCIFaultRule(.parityError, probability: share, in: 1_000_000)])
             } else {
                 bus.setFaults([])
             }
