@@ -186,4 +186,28 @@ struct RemoteLUNDeviceTests {
         let rounds = Int((load.stop - load.start).picoseconds / roundTrip.picoseconds)
         #expect(ios >= 4 * rounds && ios <= 4 * (rounds + 2))
     }
+
+    @Test("a connection lost under load: in-flight I/Os fail (errors > 0), the load resumes after reconnecting, and the oracle finds nothing lost")
+    func diskLoadAcrossLoss() throws {
+        let configuration = InitiatorConfiguration(bufferBytes: 0, deviceSlots: 16, deviceSlotBytes: 16 << 10, reconnectDelay: .milliseconds(5))
+        let bench = InitiatorBench(grant: ConnectionGrant(luns: [0, 1], maxTransferBytes: 4096, maxOutstanding: 8), configuration: configuration)
+        bench.connect()
+        let start = bench.simulator.now
+        let load = DiskLoad(
+            readPercent: 50, blockSize: 8192, queueDepth: 4, pattern: .random, workingSet: 64 << 10,
+            start: start + .microseconds(10), stop: start + .milliseconds(200), timeout: .seconds(1), verify: true)
+        let generator = DiskLoadGenerator(name: "client.load", runtime: bench.runtime, devices: bench.initiator.devices, load: load, observer: nil)
+        generator.start()
+        bench.simulator.run(until: start + .milliseconds(50))
+        let before = generator.totals.reads + generator.totals.writes
+        bench.transport.failConnection()
+        bench.simulator.run()
+        let totals = generator.totals
+        #expect(bench.recorder.connected.count == 2)
+        #expect(totals.errors > 0)
+        #expect(totals.errors == bench.initiator.statistics.failedByConnectionLoss)
+        #expect(totals.reads + totals.writes > before)
+        #expect(totals.integrityViolations == 0)
+        #expect(totals.lostAcknowledgedWrites == 0)
+    }
 }
