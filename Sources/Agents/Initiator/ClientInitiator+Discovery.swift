@@ -1,7 +1,7 @@
 import Hardware
 
 /// One discovery in progress: the answers gathered so far, per controller slot.
-struct Discovery {
+struct InitiatorDiscovery {
     var target: ServiceAddress
     /// Whether ``ClientInitiator/connect(to:luns:)`` waits for it.
     var forConnect: Bool
@@ -27,7 +27,7 @@ extension ClientInitiator {
     func startDiscovery(of target: ServiceAddress, forConnect: Bool) {
         let id = nextDiscoveryID
         nextDiscoveryID += 1
-        discoveries[id] = Discovery(target: target, forConnect: forConnect, pending: 1)
+        discoveries[id] = InitiatorDiscovery(target: target, forConnect: forConnect, pending: 1)
         send(.ioUnitInfo, discovery: id, slot: 0, services: false)
     }
 

@@ -1,7 +1,7 @@
 import Hardware
 
 /// Who a request's completion goes to.
-enum RequestOwner: Hashable {
+enum InitiatorRequestOwner: Hashable {
     /// The delegate: ``ClientInitiator/submit(_:tag:)``.
     case caller
     /// A ``RemoteLUNDevice``, by its index in ``ClientInitiator/devices``.
@@ -10,9 +10,9 @@ enum RequestOwner: Hashable {
 
 /// A request the initiator holds: from submission until it completed and none of its pieces
 /// can still touch its buffer span.
-struct ActiveRequest {
+struct InitiatorActiveRequest {
     var tag: UInt64
-    var owner: RequestOwner
+    var owner: InitiatorRequestOwner
     var request: BlockRequest
     var blockLength: Int
     var submitted: Instant
@@ -35,12 +35,12 @@ struct ActiveRequest {
 
     /// Keeps the worst status (the first on a tie).
     mutating func merge(_ other: IOStatus) {
-        if other.severity > status.severity { status = other }
+        if other.splitSeverity > status.splitSeverity { status = other }
     }
 }
 
 /// One piece of a request, sent as one ``ClientRequest``.
-struct Piece {
+struct InitiatorPiece {
     var requestID: UInt64
     var sentAt: Instant
 }
@@ -65,14 +65,14 @@ extension ClientInitiator {
         submit(request, tag: tag, timeout: timeout, owner: .caller)
     }
 
-    func submit(_ request: BlockRequest, tag: UInt64, timeout: TimeSpan, owner: RequestOwner) {
+    func submit(_ request: BlockRequest, tag: UInt64, timeout: TimeSpan, owner: InitiatorRequestOwner) {
         precondition(started, "\(name): submit before start")
         precondition(timeout > .zero, "\(name): a request timeout must be positive")
         let id = nextRequestID
         nextRequestID += 1
         statistics.submitted += 1
         let profile = target.flatMap { advertisements[$0] }?.luns.first { $0.lun == request.lun }
-        var active = ActiveRequest(
+        var active = InitiatorActiveRequest(
             tag: tag, owner: owner, request: request, blockLength: Int(profile?.blockLength ?? 0), submitted: runtime.now)
         let limit = owner == .caller ? configuration.bufferBytes : configuration.totalBufferBytes
         let failure: IOStatus? =
@@ -143,7 +143,7 @@ extension ClientInitiator {
             }
             nextWireTag += 1
             statistics.piecesSent += 1
-            inFlight[wireTag] = Piece(requestID: id, sentAt: runtime.now)
+            inFlight[wireTag] = InitiatorPiece(requestID: id, sentAt: runtime.now)
             active.blocksSent += blocks
             active.piecesOutstanding += 1
             active.pieces += 1
@@ -168,7 +168,7 @@ extension ClientInitiator {
             statistics.lateResponses += 1
         } else {
             active.merge(response.status)
-            active.times = active.times + response.times
+            active.times = active.times.summed(with: response.times)
             active.fabric += (runtime.now - piece.sentAt) - response.times.total
         }
         requests[piece.requestID] = active

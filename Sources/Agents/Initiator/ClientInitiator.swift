@@ -51,7 +51,7 @@ public final class ClientInitiator: InitiatorTransportDelegate, TimerHandler {
     var advertisements: [ServiceAddress: IOUnitAdvertisement] = [:]
 
     // Discovery state (ClientInitiator+Discovery.swift).
-    var discoveries: [UInt64: Discovery] = [:]
+    var discoveries: [UInt64: InitiatorDiscovery] = [:]
     var nextDiscoveryID: UInt64 = 1
 
     // Connection attempts.
@@ -59,10 +59,10 @@ public final class ClientInitiator: InitiatorTransportDelegate, TimerHandler {
     var nextConnectTag: UInt64 = 1
 
     // Requests (ClientInitiator+Requests.swift).
-    var requests: [UInt64: ActiveRequest] = [:]
+    var requests: [UInt64: InitiatorActiveRequest] = [:]
     /// Requests with blocks not yet sent, oldest first.
     var queue: [UInt64] = []
-    var inFlight: [UInt64: Piece] = [:]
+    var inFlight: [UInt64: InitiatorPiece] = [:]
     var nextRequestID: UInt64 = 1
     var nextWireTag: UInt64 = 1
     /// Requests finished without being sent, to complete on a later turn of the loop.
@@ -115,10 +115,11 @@ public final class ClientInitiator: InitiatorTransportDelegate, TimerHandler {
     /// Connects to `target` asking for `luns` (empty: every LUN it may have), discovering the
     /// target first unless ``discover(_:)`` already did. Answered through the delegate.
     ///
-    /// - Precondition: started, and idle (never connected, or the last attempt failed).
+    /// - Precondition: started, and idle (never connected, or the first attempt failed) or
+    ///   failed (reconnection gave up).
     public func connect(to target: ServiceAddress, luns: [UInt16] = []) {
         precondition(started, "\(name): connect before start")
-        precondition(phase == .idle, "\(name): connect while \(phase)")
+        precondition(phase == .idle || phase == .failed, "\(name): connect while \(phase)")
         self.target = target
         requestedLUNs = luns
         if advertisements[target] != nil {

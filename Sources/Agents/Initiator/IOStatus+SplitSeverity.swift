@@ -6,7 +6,7 @@ extension IOStatus {
     /// said why) < device unavailable < transfer failed (a write's outcome is unknown on both;
     /// transfer failed also says the path broke). Assumption: the order a client's error
     /// handling cares about.
-    var severity: Int {
+    var splitSeverity: Int {
         switch self {
         case .good: 0
         case .rejected: 1
@@ -19,8 +19,8 @@ extension IOStatus {
 
 extension ServiceTimes {
     /// Part by part sum.
-    static func + (lhs: ServiceTimes, rhs: ServiceTimes) -> ServiceTimes {
-        ServiceTimes(cta: lhs.cta + rhs.cta, pci: lhs.pci + rhs.pci, rta: lhs.rta + rhs.rta, disk: lhs.disk + rhs.disk,
-                     rdma: lhs.rdma + rhs.rdma)
+    func summed(with rhs: ServiceTimes) -> ServiceTimes {
+        ServiceTimes(cta: cta + rhs.cta, pci: pci + rhs.pci, rta: rta + rhs.rta, disk: disk + rhs.disk,
+                     rdma: rdma + rhs.rdma)
     }
 }
