@@ -7,7 +7,7 @@ import SimHardware
 
 /// A target that answers discovery, connections and block requests from byte arrays, and can
 /// delay, drop, reject, answer CHECK CONDITION, or fail the connection.
-final class FakeTarget {
+final class InitiatorFakeTarget {
     struct Volume {
         var profile: LUNProfile
         var data: [UInt8]
@@ -107,13 +107,13 @@ final class FakeTarget {
     func connectionLost() { outstanding = 0 }
 }
 
-/// An `InitiatorTransport` to one ``FakeTarget``: every answer arrives on a later turn of the
+/// An `InitiatorTransport` to one ``InitiatorFakeTarget``: every answer arrives on a later turn of the
 /// simulator's loop, after the target's latency.
 final class FakeInitiatorTransport: InitiatorTransport, TimerHandler {
     let protocolName = "fake"
     weak var delegate: (any InitiatorTransportDelegate)?
     let runtime: SimNodeRuntime
-    let target: FakeTarget
+    let target: InitiatorFakeTarget
     private var memory: SimMemory?
     var statistics = TransportStatistics()
     let clientGUID: UInt64 = 0xC11E_0001
@@ -123,7 +123,7 @@ final class FakeInitiatorTransport: InitiatorTransport, TimerHandler {
     private var actions: [UInt64: () -> Void] = [:]
     private var nextAction: UInt64 = 1
 
-    init(runtime: SimNodeRuntime, target: FakeTarget) {
+    init(runtime: SimNodeRuntime, target: InitiatorFakeTarget) {
         self.runtime = runtime
         self.target = target
     }
@@ -243,7 +243,7 @@ final class InitiatorRecorder: ClientInitiatorDelegate, ClientInitiatorObserver 
 struct InitiatorBench {
     let simulator: Simulator
     let runtime: SimNodeRuntime
-    let target: FakeTarget
+    let target: InitiatorFakeTarget
     let transport: FakeInitiatorTransport
     let initiator: ClientInitiator
     let recorder: InitiatorRecorder
@@ -257,7 +257,7 @@ struct InitiatorBench {
          configuration: InitiatorConfiguration = InitiatorConfiguration(bufferBytes: 2 << 20, deviceSlots: 8, deviceSlotBytes: 64 << 10)) {
         simulator = Simulator(seed: seed)
         runtime = SimNodeRuntime(nodeName: "client", simulator: simulator)
-        target = FakeTarget(volumes: Self.volumes, grant: grant)
+        target = InitiatorFakeTarget(volumes: Self.volumes, grant: grant)
         transport = FakeInitiatorTransport(runtime: runtime, target: target)
         initiator = ClientInitiator(name: "client.initiator", runtime: runtime, transport: transport, configuration: configuration)
         let simulator = simulator

@@ -5,7 +5,7 @@ import SimHardware
 import Testing
 
 /// Collects SCSI completions.
-final class CompletionCollector: SCSICompletionHandler {
+final class RemoteLUNCompletionCollector: SCSICompletionHandler {
     var completions: [SCSICompletion] = []
     func scsiRequestCompleted(_ completion: SCSICompletion) { completions.append(completion) }
 }
@@ -24,7 +24,7 @@ struct RemoteLUNDeviceTests {
     func readCapacity() throws {
         let bench = InitiatorBench()
         let device = try Self.device(bench)
-        let sink = CompletionCollector()
+        let sink = RemoteLUNCompletionCollector()
         try device.submit(try SCSIRequest(CDB.ReadCapacity16(), dataTransfer: .fromDevice(count: 32), timeout: Self.timeout, tag: 1), handler: sink)
         try device.submit(try SCSIRequest(CDB.ReadCapacity10(), dataTransfer: .fromDevice(count: 8), timeout: Self.timeout, tag: 2), handler: sink)
         #expect(sink.completions.isEmpty)  // never from inside submit
@@ -40,7 +40,7 @@ struct RemoteLUNDeviceTests {
     func inquiry() throws {
         let bench = InitiatorBench()
         let device = try Self.device(bench)
-        let sink = CompletionCollector()
+        let sink = RemoteLUNCompletionCollector()
         try device.submit(try SCSIRequest(CDB.TestUnitReady(), timeout: Self.timeout, tag: 1), handler: sink)
         try device.submit(try SCSIRequest(CDB.Inquiry(allocationLength: 36), dataTransfer: .fromDevice(count: 36), timeout: Self.timeout, tag: 2), handler: sink)
         try device.submit(try SCSIRequest(CDB.Inquiry(vitalProductData: true, pageCode: 0x80), dataTransfer: .fromDevice(count: 36), timeout: Self.timeout, tag: 3), handler: sink)
@@ -54,7 +54,7 @@ struct RemoteLUNDeviceTests {
     func unsupported() throws {
         let bench = InitiatorBench()
         let device = try Self.device(bench)
-        let sink = CompletionCollector()
+        let sink = RemoteLUNCompletionCollector()
         try device.submit(try SCSIRequest(CDB.ReportLUNs(), dataTransfer: .fromDevice(count: 64), timeout: Self.timeout, tag: 7), handler: sink)
         bench.simulator.run()
         let completion = try #require(sink.completions.first)
@@ -69,7 +69,7 @@ struct RemoteLUNDeviceTests {
     func writeRead() throws {
         let bench = InitiatorBench()
         let device = try Self.device(bench, lun: 1)
-        let sink = CompletionCollector()
+        let sink = RemoteLUNCompletionCollector()
         let data = (0..<(16 * 512)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         try device.submit(try SCSIRequest(CDB.Write10(lba: 40, transferLength: 16), dataTransfer: .toDevice(data), timeout: Self.timeout, tag: 1), handler: sink)
         bench.simulator.run()
@@ -88,7 +88,7 @@ struct RemoteLUNDeviceTests {
     func outOfRange() throws {
         let bench = InitiatorBench()
         let device = try Self.device(bench)
-        let sink = CompletionCollector()
+        let sink = RemoteLUNCompletionCollector()
         let last = InitiatorBench.volumes[0].blockCount - 1
         try device.submit(try SCSIRequest(CDB.Read16(lba: last, transferLength: 2), dataTransfer: .fromDevice(count: 1024), timeout: Self.timeout, tag: 1), handler: sink)
         bench.simulator.run()
@@ -101,7 +101,7 @@ struct RemoteLUNDeviceTests {
         let bench = InitiatorBench()
         let device = try Self.device(bench, lun: 2)
         bench.target.mediumErrorLBA = 77
-        let sink = CompletionCollector()
+        let sink = RemoteLUNCompletionCollector()
         try device.submit(try SCSIRequest(CDB.Read10(lba: 70, transferLength: 16), dataTransfer: .fromDevice(count: 8192), timeout: Self.timeout, tag: 1), handler: sink)
         bench.simulator.run()
         let sense = try #require(sink.completions.first?.senseData)
@@ -116,7 +116,7 @@ struct RemoteLUNDeviceTests {
     func statusMapping() throws {
         let bench = InitiatorBench()
         let device = try Self.device(bench)
-        let sink = CompletionCollector()
+        let sink = RemoteLUNCompletionCollector()
         // LUN 0 withdrawn from the grant at the target: it answers lunNotGranted.
         bench.target.grant.luns = [1, 2]
         try device.submit(try SCSIRequest(CDB.Read16(lba: 0, transferLength: 1), dataTransfer: .fromDevice(count: 512), timeout: Self.timeout, tag: 1), handler: sink)
@@ -144,7 +144,7 @@ struct RemoteLUNDeviceTests {
     func queueFull() throws {
         let bench = InitiatorBench(grant: ConnectionGrant(luns: [0], maxTransferBytes: 4096, maxOutstanding: 2))
         let device = try Self.device(bench)
-        let sink = CompletionCollector()
+        let sink = RemoteLUNCompletionCollector()
         for tag in 0..<UInt64(2) {
             try device.submit(try SCSIRequest(CDB.Read16(lba: tag, transferLength: 1), dataTransfer: .fromDevice(count: 512), timeout: Self.timeout, tag: tag), handler: sink)
         }
