@@ -1,0 +1,71 @@
+import Hardware
+
+/// How a ``ClientInitiator`` sizes its buffer, what it asks a target for, and how patient it is.
+public struct InitiatorConfiguration: Hashable, Sendable {
+    /// Bytes of the client's buffer that ``ClientInitiator/submit(_:tag:)`` callers address with
+    /// ``BlockRequest/bufferOffset``, from offset 0. Default 1 MiB: assumption, room for four
+    /// 256 KiB requests of a caller that drives the initiator directly.
+    public var bufferBytes: Int
+    /// Data slots shared by the initiator's ``RemoteLUNDevice``s, placed after the caller's
+    /// bytes: at most this many device commands move data at once. Default 32: assumption, the
+    /// tagged queue depth of a 10K FC disk (REFERENCE.md C.6, "TCQ 32").
+    public var deviceSlots: Int
+    /// Bytes per device slot: the largest transfer one SCSI command of a ``RemoteLUNDevice`` may
+    /// move. Default 512 KiB: assumption, the Linux block layer's long-standing `max_sectors_kb`
+    /// default of 512.
+    public var deviceSlotBytes: Int
+    /// Requests the connection offer asks to keep outstanding (the target may grant fewer).
+    /// Default 32: assumption, as ``deviceSlots``.
+    public var maxOutstanding: UInt16
+    /// How long a request may take, from its submission, before it fails with
+    /// ``IOStatus/deviceUnavailable``. Default 30 s: assumption, Linux sd's default command
+    /// timeout (`SD_TIMEOUT`, 30 s).
+    public var requestTimeout: TimeSpan
+    /// The wait before the first reconnection attempt after a connection is lost; each further
+    /// attempt waits twice as long, up to ``maxReconnectDelay``. Default 100 ms: assumption, long
+    /// against a fabric round trip (~3–5 µs, REFERENCE.md C.3), short against a command timeout.
+    public var reconnectDelay: TimeSpan
+    /// The longest wait between reconnection attempts. Default 5 s: assumption.
+    public var maxReconnectDelay: TimeSpan
+    /// Reconnection attempts after a loss before the initiator gives up (every queued request
+    /// then fails with ``IOStatus/deviceUnavailable``). Default 8: assumption, with the defaults
+    /// above about 13 s of trying (0.1 + 0.2 + … + 5 + 5 s), under one command timeout.
+    public var reconnectAttempts: Int
+    /// The wait before sending again when the transport refused a send (its send queue was
+    /// full). Default 1 ms: assumption, many fabric round trips (REFERENCE.md C.3).
+    public var sendRetryDelay: TimeSpan
+
+    public init(
+        bufferBytes: Int = 1 << 20, deviceSlots: Int = 32, deviceSlotBytes: Int = 512 << 10, maxOutstanding: UInt16 = 32,
+        requestTimeout: TimeSpan = .seconds(30), reconnectDelay: TimeSpan = .milliseconds(100),
+        maxReconnectDelay: TimeSpan = .seconds(5), reconnectAttempts: Int = 8, sendRetryDelay: TimeSpan = .milliseconds(1)
+    ) {
+        precondition(bufferBytes >= 0 && deviceSlots >= 0 && deviceSlotBytes > 0, "negative buffer sizes")
+        precondition(maxOutstanding > 0 && requestTimeout > .zero && reconnectAttempts >= 0, "invalid initiator limits")
+        precondition(reconnectDelay > .zero && maxReconnectDelay >= reconnectDelay && sendRetryDelay > .zero)
+        self.bufferBytes = bufferBytes
+        self.deviceSlots = deviceSlots
+        self.deviceSlotBytes = deviceSlotBytes
+        self.maxOutstanding = maxOutstanding
+        self.requestTimeout = requestTimeout
+        self.reconnectDelay = reconnectDelay
+        self.maxReconnectDelay = maxReconnectDelay
+        self.reconnectAttempts = reconnectAttempts
+        self.sendRetryDelay = sendRetryDelay
+    }
+
+    /// The whole buffer the initiator registers: the caller's bytes, then the device slots.
+    public var totalBufferBytes: Int { bufferBytes + deviceSlots * deviceSlotBytes }
+
+    /// The wait before reconnection attempt `attempt` (from 1): ``reconnectDelay`` × 2^(attempt − 1),
+    /// at most ``maxReconnectDelay``.
+    public func reconnectDelay(attempt: Int) -> TimeSpan {
+        precondition(attempt >= 1)
+        var delay = reconnectDelay
+        for _ in 1..<attempt {
+            if delay >= maxReconnectDelay { break }
+            delay = delay + delay
+        }
+        return min(delay, maxReconnectDelay)
+    }
+}
