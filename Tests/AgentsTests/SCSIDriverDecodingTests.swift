@@ -1,5 +1,7 @@
 import Agents
 import Hardware
+import SimCore
+import SimHardware
 import Testing
 
 /// A VPD page: the 4-byte header (direct-access device, page code, length) and `payload`.
@@ -40,5 +42,59 @@ struct SCSIDriverDecodingTests {
             seed: 0x83, samples: [UInt64(0x5000_C500_1234_5678), 0x6001_0203_0405_0607],
             encode: deviceIdentificationPage(naa:), decode: { try VitalProductData.logicalUnitNAAName($0) })
         #expect(names.inputs == 10_000 && names.unstable == 0 && names.rejected > 0)
+    }
+}
+
+/// The SCSI DDM's identify against a scripted device.
+@Suite("SCSI device driver identify")
+struct SCSIDriverIdentifyTests {
+    /// Answers standard INQUIRY, READ CAPACITY(16), and VPD pages with ILLEGAL REQUEST.
+    static func answer(_ request: SCSIRequest, lastLBA: UInt64, inquiry: [UInt8]) -> SCSICompletion {
+        switch CDB.decode(request.cdb) {
+        case .inquiry(let inquiryCDB) where inquiryCDB.vitalProductData:
+            return ScriptedDevice.status(.checkCondition, sense: .fixed(.illegalRequest, .invalidFieldInCDB))
+        case .inquiry:
+            return ScriptedDevice.good(request, dataIn: inquiry)
+        case .readCapacity16:
+            return ScriptedDevice.good(request, dataIn: ReadCapacity16Data(lastLBA: lastLBA, blockLength: 4096).bytes)
+        default:
+            return ScriptedDevice.status(.checkCondition, sense: .fixed(.illegalRequest, .invalidCommandOperationCode))
+        }
+    }
+
+    @Test("a device without VPD 80h/83h: identify succeeds with no serial and WWN 0; block count = last LBA + 1; reads then use its block length")
+    func withoutVitalProductData() throws {
+        let simulator = Simulator(seed: 5)
+        let runtime = SimNodeRuntime(nodeName: "node", simulator: simulator)
+        let lastLBA: UInt64 = 999_999
+        let inquiry = StandardInquiryData(vendor: "OLDCO", product: "DISK 1", revision: "0001").bytes
+        let device = ScriptedDevice(runtime: runtime) { request, _ in Self.answer(request, lastLBA: lastLBA, inquiry: inquiry) }
+        let driver = SCSIDeviceDriver(name: "scsi", device: device, runtime: runtime)
+        let recorder = DriverRecorder()
+        driver.delegate = recorder
+        driver.identify(tag: 1)
+        simulator.run()
+        let identity = try #require(recorder.result(1)?.identity)
+        #expect(identity == DeviceIdentity(vendor: "OLDCO", product: "DISK 1", serialNumber: "", worldWideName: 0, blockLength: 4096, blockCount: lastLBA + 1))
+        #expect(driver.blockLength == 4096)
+        device.answer = { request, _ in ScriptedDevice.good(request) }
+        driver.read(lba: 0, blocks: 2, tag: 2)
+        simulator.run()
+        #expect(device.requests.last?.dataTransfer == .fromDevice(count: 2 * 4096))
+    }
+
+    @Test("a short standard INQUIRY answer fails identify device-unavailable, counted as malformed")
+    func shortInquiry() {
+        let simulator = Simulator(seed: 5)
+        let runtime = SimNodeRuntime(nodeName: "node", simulator: simulator)
+        let device = ScriptedDevice(runtime: runtime) { request, _ in Self.answer(request, lastLBA: 9, inquiry: [0, 0, 5]) }
+        let driver = SCSIDeviceDriver(name: "scsi", device: device, runtime: runtime)
+        let recorder = DriverRecorder()
+        driver.delegate = recorder
+        driver.identify(tag: 1)
+        simulator.run()
+        #expect(recorder.result(1)?.status == .deviceUnavailable)
+        #expect(driver.statistics.malformedResponses == 1)
+        #expect(driver.identity == nil)
     }
 }

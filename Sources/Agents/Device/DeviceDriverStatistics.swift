@@ -22,7 +22,8 @@ public struct DeviceDriverStatistics: Hashable, Sendable {
     public var busyRetries = 0
     /// Commands sent again after a host status meaning the command was not sent.
     public var hostRetries = 0
-    /// Times a command had to wait in the driver because the device's queue was full.
+    /// Operations that, when asked for, had to wait in the driver because the device's queue
+    /// was full (or others were already waiting).
     public var queuedForSlot = 0
     /// The most operations waiting in the driver for a device slot at once.
     public var maxWaiting = 0

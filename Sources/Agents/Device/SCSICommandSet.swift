@@ -124,12 +124,3 @@ struct SCSICommandSet: DeviceCommandSet {
         return .fail(.checkCondition(sense))
     }
 }
-
-extension SenseSummary {
-    /// The sense key, additional sense code and information field of decoded sense data.
-    init(_ sense: SenseData) {
-        self.init(
-            senseKey: sense.senseKey, additionalSenseCode: sense.additionalSenseCode.asc,
-            additionalSenseCodeQualifier: sense.additionalSenseCode.ascq, information: sense.information)
-    }
-}
