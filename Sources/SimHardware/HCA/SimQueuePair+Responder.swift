@@ -276,6 +276,23 @@ extension SimQueuePair {
     /// The 40 bytes at the start of every UD receive buffer that hold the GRH (or nothing).
     static let globalRouteHeaderSlot = 40
 
+    /// The 40-byte GRH of a datagram as it lands in the receive buffer (IBA vol. 1, 8.3; the
+    /// IPv6 header layout, which RoCE v2 over IPv6 also delivers): version 6, traffic class
+    /// and flow label 0, payload length, next header 0x1B, hop limit, source GID, destination GID.
+    /// [assumption: RoCE v2 over IPv4 really delivers an IPv4 header in the last 20 bytes; the
+    /// simulator always writes the GRH form, with the IPv4-mapped GIDs]
+    static func globalRouteHeader(of packet: TransportPacket) -> [UInt8] {
+        var header = [UInt8](repeating: 0, count: globalRouteHeaderSlot)
+        header[0] = 0x60
+        header[4] = UInt8(truncatingIfNeeded: packet.payloadLength >> 8)
+        header[5] = UInt8(truncatingIfNeeded: packet.payloadLength)
+        header[6] = 0x1b
+        header[7] = 64
+        header.replaceSubrange(8..<24, with: packet.sourceGID.bytes)
+        header.replaceSubrange(24..<40, with: packet.destinationGID.bytes)
+        return header
+    }
+
     func receiveDatagram(_ packet: TransportPacket, receipt: ReceiveReceipt, port: HCAPort) {
         // Wrong Q_Key, no receive posted, or a buffer too small: a UD packet is silently dropped.
         guard state == .readyToReceive || state == .readyToSend, packet.opcode.hasDETH, packet.qkey == qkey,
@@ -288,15 +305,21 @@ extension SimQueuePair {
         let request = receiveQueue[receiveHead]
         receiveHead += 1
         let slot = Self.globalRouteHeaderSlot
-        guard let gather = pieces(of: request.scatterGatherList, offset: slot, count: packet.payloadLength, needsWrite: true)
+        let hasGRH = packet.hasGlobalRouteHeader || port.attachment?.linkLayer == .ethernet
+        // With a GRH, the slot receives it too (as real UD receives do): the receiver learns
+        // the sender's GID from it (`ibv_init_ah_from_wc`).
+        let headerBytes = hasGRH ? slot : 0
+        guard let gather = pieces(
+            of: request.scatterGatherList, offset: slot - headerBytes, count: headerBytes + packet.payloadLength,
+            needsWrite: true)
         else {
             port.release(receipt)
             complete(request.id, status: .localLengthError, opcode: .receive, on: receiveCQ)
             compactReceiveQueue()
             return
         }
-        let hasGRH = packet.hasGlobalRouteHeader || port.attachment?.linkLayer == .ethernet
-        var placement = Placement(gather: gather, payload: packet.payload, receipt: receipt, port: port.index)
+        let payload = hasGRH ? Self.globalRouteHeader(of: packet) + packet.payload : packet.payload
+        var placement = Placement(gather: gather, payload: payload, receipt: receipt, port: port.index)
         placement.completion = (
             request.id, .receive, slot + packet.payloadLength, packet.opcode.hasImmediate ? packet.immediate : nil,
             packet.solicited, packet.sourceQP, packet.sourceLID, hasGRH
