@@ -145,7 +145,7 @@ struct TransportTests {
         if case .failed = bed.targetDelegate.closed.first?.1 {} else { Issue.record("target closed for \(String(describing: bed.targetDelegate.closed.first?.1))") }
     }
 
-    @Test("A rejected request reports the reason; a repeat gets the same reject", arguments: [TransportFabric.infiniBand])
+    @Test("A rejected request reports the reason and opens nothing", arguments: [TransportFabric.infiniBand])
     func rejected(_ fabric: TransportFabric) throws {
         let bed = try TransportTestbed(fabric)
         try bed.client.connect(to: bed.target.serviceAddress, offer: bed.offer, tag: 4)
@@ -172,6 +172,41 @@ struct TransportTests {
             try bed.target.write([PoolSegment(offset: TransportTestbed.poolBytes - 8, length: 16)], to: bed.client.bufferRegion,
                                  on: connection, tag: 1)
         }
+    }
+
+    @Test("Malformed datagrams to the management QP are counted and dropped; the QP still answers")
+    func malformedDatagrams() throws {
+        let bed = try TransportTestbed(.infiniBand)
+        bed.target.advertise(TransportTestbed.unit)
+        let address = bed.target.serviceAddress
+        // A raw UD QP on a third HCA sends junk: random bytes, a truncated query, a bad magic.
+        let context = try SimVerbsProvider(adapters: [bed.probeHCA]).openDevice(named: bed.probeHCA.name)
+        let domain = try context.allocateProtectionDomain()
+        let cq = try context.createCompletionQueue(minimumEntries: 64, observer: nil, token: 9)
+        let qp = try domain.createQueuePair(
+            type: .unreliableDatagram, sendQueue: cq, receiveQueue: cq,
+            capabilities: QueuePairCapabilities(maxSendWorkRequests: 8, maxReceiveWorkRequests: 8), signalAllSends: true)
+        try qp.modify(.initializeDatagram(port: 1, qkey: 1))
+        try qp.modify(.readyToReceiveDatagram)
+        try qp.modify(.readyToSendDatagram())
+        let query = ManagementMessage.query(transaction: 1, .ioUnitInfo).encoded()
+        var badMagic = query
+        badMagic[0] ^= 0xff
+        let junk: [[UInt8]] = [[0xde, 0xad, 0xbe, 0xef, 1, 2, 3], Array(query.dropLast()), badMagic]
+        let memory = try domain.allocateMemoryRegion(length: 4096, access: .localWrite)
+        let lid = UInt16(address.endpoint.address[0]) << 8 | UInt16(address.endpoint.address[1])
+        let handle = try domain.createAddressHandle(AddressHandleAttributes(destinationLID: lid))
+        for (index, bytes) in junk.enumerated() {
+            memory.write(bytes, at: index * 1024)
+            try qp.postSend(.send(id: UInt64(index), [memory.scatterGatherElement(offset: index * 1024, length: bytes.count)],
+                                  to: DatagramDestination(addressHandle: handle, remoteQueuePairNumber: address.endpoint.queuePairNumber,
+                                                          remoteQKey: address.queueKey)))
+        }
+        #expect(bed.run { bed.target.statistics.malformed == junk.count })
+        // Still serving: a real query is answered.
+        try bed.client.query(.ioUnitInfo, to: address, tag: 1)
+        #expect(bed.run { bed.clientDelegate.answers.count == 1 })
+        #expect(bed.clientDelegate.answers.first?.reply != nil)
     }
 
     @Test("Only the InfiniBand and RoCE addressing files mention LIDs, GIDs, GRHs and address vectors")
