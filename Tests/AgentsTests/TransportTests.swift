@@ -174,6 +174,26 @@ struct TransportTests {
         }
     }
 
+    @Test("Same seed, same trace digest: query, connect over a lossy link, messages, RDMA", arguments: TransportFabric.allCases)
+    func deterministic(_ fabric: TransportFabric) throws {
+        func script() throws -> (String, TransportStatistics) {
+            let bed = try TransportTestbed(fabric, seed: 21)
+            bed.target.advertise(TransportTestbed.unit)
+            try bed.fault(.loss(numerator: 1, denominator: 4), on: "link1")
+            try bed.client.query(.ioUnitInfo, to: bed.target.serviceAddress, tag: 1)
+            let connection = try #require(try bed.connect())
+            for index in 0..<8 { try bed.client.send([UInt8(index)], on: connection) }
+            try bed.target.read(bed.client.bufferRegion, into: [PoolSegment(offset: 0, length: 8192)], on: connection, tag: 2)
+            bed.run(for: .seconds(3)) { bed.targetDelegate.messages.count == 8 && bed.targetDelegate.transfers.count == 1 }
+            return ("\(bed.simulator.traceDigest)", bed.target.statistics)
+        }
+        let first = try script()
+        let second = try script()
+        #expect(first.0 == second.0)
+        #expect(first.1 == second.1)
+        #expect(first.1.messagesReceived == 8)
+    }
+
     @Test("Malformed datagrams to the management QP are counted and dropped; the QP still answers")
     func malformedDatagrams() throws {
         let bed = try TransportTestbed(.infiniBand)
