@@ -28,18 +28,22 @@ final class TransportTestbed {
 
     static let poolBytes = 64 * 1024
 
+    /// A third HCA on the InfiniBand switch (port 3, `probe.hca0`), for raw verbs traffic.
+    let probeHCA: SimHCA
+
     init(_ fabric: TransportFabric, configuration: TransportConfiguration = TransportConfiguration(), seed: UInt64 = 7) throws {
         self.fabric = fabric
         simulator = Simulator(seed: seed)
         targetHCA = SimHCA(name: "target.hca0", guid: GUID(rawValue: 0x0002_c903_0000_1000), host: .ideal(latency: .zero), simulator: simulator)
         clientHCA = SimHCA(name: "client.hca0", guid: GUID(rawValue: 0x0002_c903_0000_2000), host: .ideal(latency: .zero), simulator: simulator)
+        probeHCA = SimHCA(name: "probe.hca0", guid: GUID(rawValue: 0x0002_c903_0000_3000), host: .ideal(latency: .zero), simulator: simulator)
         let hcas = [targetHCA, clientHCA]
         switch fabric {
         case .infiniBand:
             let network = InfiniBandFabric(name: "ib", simulator: simulator)
-            let switchID = try network.addSwitch(named: "sw0", portCount: 2)
+            let switchID = try network.addSwitch(named: "sw0", portCount: 3)
             var attachments: [InfiniBandPortAttachment] = []
-            for (index, hca) in hcas.enumerated() {
+            for (index, hca) in (hcas + [probeHCA]).enumerated() {
                 let attachment = network.attachEndpoint(named: hca.name, endpoint: hca.endpoint(port: 1), portGUID: hca.portGUID(1))
                 hca.attach(port: 1, to: attachment)
                 try network.connect(.endpoint(attachment), .switchPort(switchID, index + 1), named: "link\(index)")

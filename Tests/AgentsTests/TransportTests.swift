@@ -145,7 +145,7 @@ struct TransportTests {
         if case .failed = bed.targetDelegate.closed.first?.1 {} else { Issue.record("target closed for \(String(describing: bed.targetDelegate.closed.first?.1))") }
     }
 
-    @Test("A rejected request reports the reason; a repeat gets the same reject", arguments: [TransportFabric.infiniBand])
+    @Test("A rejected request reports the reason and opens nothing", arguments: [TransportFabric.infiniBand])
     func rejected(_ fabric: TransportFabric) throws {
         let bed = try TransportTestbed(fabric)
         try bed.client.connect(to: bed.target.serviceAddress, offer: bed.offer, tag: 4)
@@ -172,6 +172,61 @@ struct TransportTests {
             try bed.target.write([PoolSegment(offset: TransportTestbed.poolBytes - 8, length: 16)], to: bed.client.bufferRegion,
                                  on: connection, tag: 1)
         }
+    }
+
+    @Test("Same seed, same trace digest: query, connect over a lossy link, messages, RDMA", arguments: TransportFabric.allCases)
+    func deterministic(_ fabric: TransportFabric) throws {
+        func script() throws -> (String, TransportStatistics) {
+            let bed = try TransportTestbed(fabric, seed: 21)
+            bed.target.advertise(TransportTestbed.unit)
+            try bed.fault(.loss(numerator: 1, denominator: 4), on: "link1")
+            try bed.client.query(.ioUnitInfo, to: bed.target.serviceAddress, tag: 1)
+            let connection = try #require(try bed.connect())
+            for index in 0..<8 { try bed.client.send([UInt8(index)], on: connection) }
+            try bed.target.read(bed.client.bufferRegion, into: [PoolSegment(offset: 0, length: 8192)], on: connection, tag: 2)
+            bed.run(for: .seconds(3)) { bed.targetDelegate.messages.count == 8 && bed.targetDelegate.transfers.count == 1 }
+            return ("\(bed.simulator.traceDigest)", bed.target.statistics)
+        }
+        let first = try script()
+        let second = try script()
+        #expect(first.0 == second.0)
+        #expect(first.1 == second.1)
+        #expect(first.1.messagesReceived == 8)
+    }
+
+    @Test("Malformed datagrams to the management QP are counted and dropped; the QP still answers")
+    func malformedDatagrams() throws {
+        let bed = try TransportTestbed(.infiniBand)
+        bed.target.advertise(TransportTestbed.unit)
+        let address = bed.target.serviceAddress
+        // A raw UD QP on a third HCA sends junk: random bytes, a truncated query, a bad magic.
+        let context = try SimVerbsProvider(adapters: [bed.probeHCA]).openDevice(named: bed.probeHCA.name)
+        let domain = try context.allocateProtectionDomain()
+        let cq = try context.createCompletionQueue(minimumEntries: 64, observer: nil, token: 9)
+        let qp = try domain.createQueuePair(
+            type: .unreliableDatagram, sendQueue: cq, receiveQueue: cq,
+            capabilities: QueuePairCapabilities(maxSendWorkRequests: 8, maxReceiveWorkRequests: 8), signalAllSends: true)
+        try qp.modify(.initializeDatagram(port: 1, qkey: 1))
+        try qp.modify(.readyToReceiveDatagram)
+        try qp.modify(.readyToSendDatagram())
+        let query = ManagementMessage.query(transaction: 1, .ioUnitInfo).encoded()
+        var badMagic = query
+        badMagic[0] ^= 0xff
+        let junk: [[UInt8]] = [[0xde, 0xad, 0xbe, 0xef, 1, 2, 3], Array(query.dropLast()), badMagic]
+        let memory = try domain.allocateMemoryRegion(length: 4096, access: .localWrite)
+        let lid = UInt16(address.endpoint.address[0]) << 8 | UInt16(address.endpoint.address[1])
+        let handle = try domain.createAddressHandle(AddressHandleAttributes(destinationLID: lid))
+        for (index, bytes) in junk.enumerated() {
+            memory.write(bytes, at: index * 1024)
+            try qp.postSend(.send(id: UInt64(index), [memory.scatterGatherElement(offset: index * 1024, length: bytes.count)],
+                                  to: DatagramDestination(addressHandle: handle, remoteQueuePairNumber: address.endpoint.queuePairNumber,
+                                                          remoteQKey: address.queueKey)))
+        }
+        #expect(bed.run { bed.target.statistics.malformed == junk.count })
+        // Still serving: a real query is answered.
+        try bed.client.query(.ioUnitInfo, to: address, tag: 1)
+        #expect(bed.run { bed.clientDelegate.answers.count == 1 })
+        #expect(bed.clientDelegate.answers.first?.reply != nil)
     }
 
     @Test("Only the InfiniBand and RoCE addressing files mention LIDs, GIDs, GRHs and address vectors")
