@@ -24,6 +24,8 @@ final class RTAFakeBus: TimerHandler {
     var random: RandomStream
     /// Bus operations failed with a parity error, per million.
     var failuresPerMillion: UInt64
+    /// Every DMA fails with a parity error (messages still pass).
+    var failDMA = false
     let latency: TimeSpan
     let bytesPerSecond: Int64
     private(set) var channels: [RTAFakeChannel] = []
@@ -88,7 +90,9 @@ final class RTAFakeBus: TimerHandler {
         channels[operation.source].outstanding -= 1
         operationsCompleted += 1
         var completion = BusCompletion(tag: operation.tag, operation: operation.kind, status: .ok)
-        if failuresPerMillion > 0, random.chance(failuresPerMillion, outOf: 1_000_000) {
+        if (failDMA && operation.kind != .send)
+            || (failuresPerMillion > 0 && random.chance(failuresPerMillion, outOf: 1_000_000))
+        {
             failuresInjected += 1
             completion.status = .parityError
             operation.handler.busOperationCompleted(completion)

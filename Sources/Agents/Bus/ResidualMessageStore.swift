@@ -93,6 +93,15 @@ public final class ResidualMessageStore {
         peers[index].inbound = ResidualInbound()
     }
 
+    /// Drops the messages not yet acknowledged by `peer` and starts a new sending epoch, keeping
+    /// what was received from it: for an owner that learns out of band that `peer` restarted
+    /// (its new life's messages keep arriving and must not be refused).
+    public func discardPending(to peer: BusEndpoint) {
+        guard let index = peerIndex[peer] else { return }
+        if let timer = peers[index].outbound.timer { runtime.cancelTimer(timer) }
+        statistics.messagesDropped += peers[index].outbound.restart(epoch: newEpoch(after: peers[index].outbound.epoch))
+    }
+
     // MARK: - Peers
 
     private func index(of peer: BusEndpoint) -> Int {
