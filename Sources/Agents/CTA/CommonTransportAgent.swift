@@ -231,10 +231,14 @@ public final class CommonTransportAgent: TargetDataDelegate, RTAMessageListener,
         guard let transaction = transactions.removeValue(forKey: id) else { return }
         routing.adjustOutstanding(transaction.connection, by: -1)
         let now = runtime.now
-        let rta = transaction.rtaTimes
         // The RTA reports its own time and the device's; what else the CTA waited for it was the
-        // bus (messages, retransmissions); the rest of the residence is the CTA's own.
-        let pci = max(.zero, transaction.atRTA - rta.rta - rta.disk)
+        // bus (messages, retransmissions); the rest of the residence is the CTA's own. A write's
+        // RTA residence spans the CTA's RDMA READ of the data: only the part the CTA spent waiting
+        // on the RTA counts as the RTA's.
+        var rta = transaction.rtaTimes
+        rta.disk = min(rta.disk, transaction.atRTA)
+        rta.rta = min(rta.rta, transaction.atRTA - rta.disk)
+        let pci = transaction.atRTA - rta.rta - rta.disk
         let accounted = pci + rta.rta + rta.disk + transaction.rdma
         let residence = now - transaction.received
         let times = ServiceTimes(

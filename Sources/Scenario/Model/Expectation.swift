@@ -37,6 +37,15 @@ public enum MetricCatalog {
                   documentation: "Reads that returned data no write put there (neither acknowledged nor in flight)."),
             .init(name: "rdmaGbps", unit: .gigabitsPerSecond, documentation: "RDMA payload moved, Gb/s."),
             .init(name: "rdmaMessages", unit: .count, documentation: "RDMA messages completed."),
+            .init(name: "luns", unit: .count, documentation: "LUNs the storage systems discovered and advertise."),
+            .init(name: "connections", unit: .count, documentation: "Client connections the storage systems accepted."),
+            .init(name: "rejectedRequests", unit: .count,
+                  documentation: "Client requests the CTA refused before execution (unknown connection, LUN not granted, buffer not owned, bad range, over the limit)."),
+            .init(name: "duplicateRequests", unit: .count,
+                  documentation: "Requests an RTA received again and did not execute twice (its transaction store)."),
+            .init(name: "malformedMessages", unit: .count, documentation: "Messages on the fabric or the bus that did not decode (counted, dropped)."),
+            .init(name: "busRetransmissions", unit: .count,
+                  documentation: "CTA⇄RTA messages the residual message stores sent again after a bus error or timeout."),
         ]
         for kind in ["Read", "Write"] {
             for (prefix, text) in [("mean", "mean"), ("p50", "median"), ("p90", "90th percentile"),

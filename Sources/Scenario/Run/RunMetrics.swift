@@ -7,6 +7,11 @@ struct RunMetrics {
     /// Every metric by key: `"readIOPS"` for the whole run, `"<workload>.readIOPS"` per workload.
     private(set) var values: [String: MetricValue] = [:]
 
+    /// Sets a run-wide count (the storage targets' counters).
+    mutating func setCount(_ key: String, _ count: Int) {
+        values[key] = .integer(Int64(count))
+    }
+
     /// Adds one workload's metrics under its name, and folds them into the run's totals.
     mutating func addDiskWorkload(
         _ name: String, totals: DiskLoadTotals, recorder: WorkloadRecorder, activeSeconds: Double

@@ -24,6 +24,19 @@ public enum ScenarioRunner {
         _ definition: ScenarioDefinition, seed: UInt64? = nil, duration: TimeSpan? = nil,
         progress: ((Instant) -> Void)? = nil
     ) throws(ScenarioErrors) -> ScenarioOutcome {
+        try run(definition, seed: seed, duration: duration, progress: progress, inspect: nil)
+    }
+
+    /// What a test may look at, and poke, in a built run: before it starts and after it ends.
+    struct Inspection {
+        var afterBuild: (SimulatedTopology, TargetAssembly) -> Void = { _, _ in }
+        var afterRun: (SimulatedTopology, TargetAssembly) -> Void = { _, _ in }
+    }
+
+    static func run(
+        _ definition: ScenarioDefinition, seed: UInt64?, duration: TimeSpan?, progress: ((Instant) -> Void)?,
+        inspect: Inspection?
+    ) throws(ScenarioErrors) -> ScenarioOutcome {
         let seed = seed ?? definition.seed
         let duration = duration ?? definition.duration
         let simulator = Simulator(seed: seed)
@@ -40,8 +53,15 @@ public enum ScenarioRunner {
         let end = Instant.zero + duration
         let interval = Self.seriesInterval(for: duration)
 
+        let assembly: TargetAssembly
+        do {
+            assembly = try TargetAssembly(topology: topology, workloads: definition.workloads, interval: interval, end: end)
+        } catch {
+            throw ScenarioErrors([ScenarioIssue(file: definition.file, path: error.path, message: error.message)])
+        }
+
         var loads: [(definition: WorkloadDefinition, generator: DiskLoadGenerator, recorder: WorkloadRecorder, active: Double)] = []
-        for workload in definition.workloads {
+        for workload in definition.workloads where workload.kind != .block {
             guard workload.kind == .disk, let nodeName = workload.node, let node = topology.node(named: nodeName) else {
                 throw ScenarioErrors([ScenarioIssue(file: definition.file, path: workload.path + ".kind",
                                                     message: "rdma workloads are not yet runnable (issue #7 continues)")])
@@ -65,6 +85,7 @@ public enum ScenarioRunner {
 
         var schedule = FaultSchedule(definition: definition, topology: topology, simulator: simulator)
         schedule.install()
+        inspect?.afterBuild(topology, assembly)
 
         // Run in slices so a progress callback can follow simulated time.
         let slice = max(TimeSpan.milliseconds(10), TimeSpan(picoseconds: duration.picoseconds / 100))
@@ -75,6 +96,7 @@ public enum ScenarioRunner {
             progress?(now)
         }
 
+        inspect?.afterRun(topology, assembly)
         var report = RunReport(
             scenario: definition.name, description: definition.description, seed: seed,
             simulatedDuration: duration, eventCount: simulator.executedEvents, traceDigest: simulator.traceDigest.hex)
@@ -90,7 +112,26 @@ public enum ScenarioRunner {
                 report.problems.append("\(load.definition.name): \(load.generator.totals.unusableDevices) disk(s) did not answer READ CAPACITY and got no I/O")
             }
         }
-        metrics.addTotals(diskTotals: loads.map(\.generator.totals), recorders: loads.map(\.recorder), activeSeconds: loads.map(\.active))
+        for session in assembly.sessions {
+            let name = session.workload.name
+            metrics.addDiskWorkload(name, totals: session.totals, recorder: session.recorder, activeSeconds: session.activeSeconds)
+            report.latencies[name + ".read"] = session.recorder.readLatency
+            report.latencies[name + ".write"] = session.recorder.writeLatency
+            for stage in session.stages { report.latencies[name + ".stage." + stage.name] = stage.histogram }
+            report.series[name + ".throughput"] = session.recorder.throughput
+            report.series[name + ".iops"] = session.recorder.iops
+            report.series[name + ".latency"] = session.recorder.latencyOverTime
+            if let problem = session.problem { report.problems.append("\(name): \(problem)") }
+            if session.generator == nil && session.problem == nil {
+                report.problems.append("\(name): the client never connected to \(session.targetName)")
+            }
+        }
+        report.problems += assembly.failures
+        let totalsRecorders = loads.map(\.recorder) + assembly.sessions.map(\.recorder)
+        metrics.addTotals(
+            diskTotals: loads.map(\.generator.totals) + assembly.sessions.map(\.totals), recorders: totalsRecorders,
+            activeSeconds: loads.map(\.active) + assembly.sessions.map(\.activeSeconds))
+        if !assembly.targets.isEmpty { assembly.addMetrics(to: &metrics) }
         report.metrics = metrics.values
         report.utilisations = Self.utilisations(topology, elapsed: duration)
         report.timeline = schedule.timeline
@@ -98,7 +139,7 @@ public enum ScenarioRunner {
             let result = metrics.evaluate(expectation)
             report.expectations.append(result)
         }
-        return ScenarioOutcome(report: report, trace: Self.trace(loads.map(\.recorder), schedule: schedule))
+        return ScenarioOutcome(report: report, trace: Self.trace(totalsRecorders, schedule: schedule))
     }
 
     /// About 100 points over the run, in a round number of milliseconds (at least 1 ms).
@@ -112,6 +153,12 @@ public enum ScenarioRunner {
         for node in topology.nodes {
             let bytes = (0..<node.controllers.count).reduce(0) { $0 + node.controllers[$1].controller.statistics.dmaBytes }
             result.append(ComponentUtilisation(name: node.bus.name, kind: .pci, utilisation: node.bus.utilization, bytes: UInt64(bytes)))
+        }
+        for system in topology.systems {
+            result.append(ComponentUtilisation(name: system.bus.name, kind: .pci, utilisation: system.bus.utilization, bytes: 0))
+            for node in system.storageNodes {
+                result.append(ComponentUtilisation(name: node.bus.name, kind: .pci, utilisation: node.bus.utilization, bytes: 0))
+            }
         }
         for shelf in topology.shelves {
             for loop in shelf.shelf.loops {

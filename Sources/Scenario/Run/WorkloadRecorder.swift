@@ -7,7 +7,7 @@ import Timebase
 final class WorkloadRecorder: DiskLoadObserver {
     let name: String
     /// Names of the devices, by the generator's index: the trace's tracks.
-    let deviceNames: [String]
+    var deviceNames: [String]
     var readLatency = LatencyHistogram()
     var writeLatency = LatencyHistogram()
     var throughput: TimeSeries

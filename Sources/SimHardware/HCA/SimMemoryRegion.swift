@@ -6,7 +6,7 @@ import Hardware
 /// As on Mellanox HCAs the lkey and the rkey are the same number: a key index in the upper
 /// 24 bits and an 8-bit generation in the lower 8, so a key of a deregistered region stops
 /// working even when its index is reused.
-public final class SimMemoryRegion: MemoryRegion {
+public final class SimMemoryRegion: MemoryRegion, SimulatedMemory {
     public let address: UInt64
     public let lkey: UInt32
     public var rkey: UInt32 { lkey }

@@ -1,0 +1,181 @@
+import Agents
+import Hardware
+import SimCore
+import SimHardware
+import Timebase
+
+/// The agents of a scenario's storage systems and clients, started on the simulated devices:
+/// per system a TTS for its fabric's protocol, the UMA (with its CTA) on the host storage node, an
+/// RTA with one DDM per reachable disk (SCSI or ATA, after the controller) on every storage node;
+/// per block workload a client initiator that connects once the target is ready.
+///
+/// Nothing here is protocol- or format-specific except the two factories, ``transport(on:name:runtime:hca:)``
+/// and ``driver(for:name:device:runtime:)``: the layering the protocol-independence test checks.
+final class TargetAssembly: UnitManagementObserver {
+    struct Target {
+        let system: SimulatedTopology.System
+        let uma: UnitManagementAgent
+        let transport: any TargetTransport
+        let rtas: [RemoteTransportAgent]
+        /// Every disk each RTA drives, in device order.
+        let disks: [[String]]
+        /// The DDM types used, for the protocol-independence test.
+        let driverFormats: [String]
+    }
+
+    private(set) var targets: [Target] = []
+    private(set) var sessions: [ClientSession] = []
+    /// Why a target did not come up, by system.
+    private(set) var failures: [String] = []
+
+    /// When the host storage nodes get their reset event: after the InfiniBand subnet manager's
+    /// first sweep has made the ports active (measured here: under 1 ms for a few switches).
+    static let resetTime = Instant.zero + .milliseconds(5)
+
+    init(topology: SimulatedTopology, workloads: [WorkloadDefinition], interval: TimeSpan, end: Instant) throws(ScenarioBuildError) {
+        for system in topology.systems {
+            targets.append(try Self.assemble(system, topology: topology))
+        }
+        for workload in workloads where workload.kind == .block {
+            let client = topology.clients.first { $0.definition.name == workload.client }!
+            let target = targets.first { $0.system.definition.name == workload.target }!
+            sessions.append(try ClientSession(
+                workload: workload, client: client, transport: Self.transport(on: client.fabric, name: client.hca.name + ".tts",
+                                                                              runtime: client.runtime, hca: client.hca),
+                target: target.system.definition.name, interval: interval, end: end))
+        }
+        for target in targets {
+            target.uma.observer = self
+            Boot(simulator: topology.simulator, at: Self.resetTime, uma: target.uma, rtas: target.rtas)
+        }
+    }
+
+    private static func assemble(_ system: SimulatedTopology.System, topology: SimulatedTopology) throws(ScenarioBuildError) -> Target {
+        let definition = system.definition
+        var configuration = TargetConfiguration()
+        configuration.unitGUID = StableHash.fnv1a64(definition.name)
+        configuration.dataPoolBytes = Int(definition.dataPoolBytes)
+        configuration.maxTransferBytes = Int(definition.maxTransferBytes)
+        configuration.segmentSize = min(configuration.segmentSize, configuration.maxTransferBytes)
+        for mask in definition.lunMasks {
+            let client = topology.clients.first { $0.definition.name == mask.client }!
+            configuration.lunMasks[client.hca.portGUID(1).rawValue] = mask.luns
+        }
+        configuration.defaultLUNs = definition.defaultLUNs
+        let transport = try Self.transport(on: system.fabric, name: system.hca.name + ".tts", runtime: system.runtime, hca: system.hca)
+        let uma = UnitManagementAgent(
+            name: definition.name + ".uma", runtime: system.runtime, transport: transport, channel: system.hostChannel,
+            configuration: configuration)
+        var rtas: [RemoteTransportAgent] = []
+        var disks: [[String]] = []
+        var formats: [String] = []
+        for node in system.storageNodes {
+            var drivers: [any DeviceDriver] = []
+            var names: [String] = []
+            for (controller, loops) in node.controllers {
+                for shelfName in uniqueShelves(loops) where !names.contains(where: { $0.hasPrefix(shelfName + ".") }) {
+                    for disk in topology.shelf(named: shelfName)!.disks {
+                        guard let device = topology.path(through: node.controllers, to: disk.name) else { continue }
+                        let driver = Self.driver(for: controller, name: disk.name, device: device, runtime: node.runtime)
+                        drivers.append(driver)
+                        formats.append(driver.format)
+                        names.append(disk.name)
+                    }
+                }
+            }
+            rtas.append(RemoteTransportAgent(name: node.definition.fullName + ".rta", runtime: node.runtime, channel: node.channel, drivers: drivers))
+            disks.append(names)
+        }
+        return Target(system: system, uma: uma, transport: transport, rtas: rtas, disks: disks, driverFormats: formats)
+    }
+
+    private static func uniqueShelves(_ loops: [LoopReference]) -> [String] {
+        var shelves: [String] = []
+        for loop in loops where !shelves.contains(loop.shelf) { shelves.append(loop.shelf) }
+        return shelves
+    }
+
+    // MARK: The two factories: the only protocol- and format-specific choices
+
+    /// The TTS for the fabric's network protocol, on `hca`'s verbs.
+    static func transport(on fabric: SimulatedFabric, name: String, runtime: SimNodeRuntime, hca: SimHCA) throws(ScenarioBuildError)
+        -> any TargetTransport & InitiatorTransport
+    {
+        let context: any VerbsDeviceContext
+        do {
+            context = try SimVerbsProvider(adapters: [hca]).openDevice(named: hca.name)
+        } catch {
+            throw ScenarioBuildError(path: fabric.definition.path, message: "cannot open \(hca.name): \(error)")
+        }
+        switch fabric.network {
+        case .infiniband: return InfiniBandTransport(name: name, runtime: runtime, context: context)
+        case .ethernet: return RoCETransport(name: name, runtime: runtime, context: context)
+        }
+    }
+
+    /// The DDM for the controller's I/O format.
+    static func driver(for controller: IOController, name: String, device: any SCSIGenericDevice, runtime: SimNodeRuntime) -> any DeviceDriver {
+        switch controller.configuration.kind {
+        case .ataController: ATADeviceDriver(name: name, device: device, runtime: runtime)
+        case .scsiHBA: SCSIDeviceDriver(name: name, device: device, runtime: runtime)
+        }
+    }
+
+    // MARK: UnitManagementObserver
+
+    func targetReady(_ advertisement: IOUnitAdvertisement) {
+        guard let target = targets.first(where: { $0.uma.advertisement == advertisement && $0.uma.state == .ready }) else { return }
+        for session in sessions where session.targetName == target.system.definition.name && !session.started {
+            session.begin(at: target.transport.serviceAddress)
+        }
+    }
+
+    func targetFailed(_ reason: String) {
+        failures.append(reason)
+    }
+}
+
+/// Delivers the reset event to a system's agents at a set time: the RTAs start, then the UMA resets.
+private final class Boot: SimComponent {
+    static let reset = EventKind(rawValue: 1)
+    let uma: UnitManagementAgent
+    let rtas: [RemoteTransportAgent]
+
+    @discardableResult
+    init(simulator: Simulator, at time: Instant, uma: UnitManagementAgent, rtas: [RemoteTransportAgent]) {
+        self.uma = uma
+        self.rtas = rtas
+        let id = simulator.register(self, name: uma.name + ".boot")
+        simulator.schedule(Self.reset, for: id, at: time, payload: 0)
+    }
+
+    func handle(_ event: Event, in simulator: Simulator) {
+        for rta in rtas { rta.start() }
+        uma.reset()
+    }
+}
+
+extension TargetAssembly {
+    /// The targets' counters as run metrics.
+    func addMetrics(to metrics: inout RunMetrics) {
+        var luns = 0, connections = 0, rejected = 0, duplicates = 0, malformed = 0, retransmissions = 0
+        for target in targets {
+            luns += target.uma.table.entries.count
+            connections += target.uma.statistics.connectionsAccepted
+            rejected += target.uma.cta.statistics.rejectedTotal
+            malformed += target.uma.cta.statistics.malformed + target.uma.malformedAgentMessages + target.transport.statistics.malformed
+            retransmissions += target.uma.busLinkStatistics.retransmissions
+            for rta in target.rtas {
+                duplicates += rta.statistics.duplicateRequests
+                retransmissions += rta.messageStoreStatistics.retransmissions
+            }
+        }
+        for session in sessions { malformed += session.transport.statistics.malformed }
+        metrics.setCount("luns", luns)
+        metrics.setCount("connections", connections)
+        metrics.setCount("rejectedRequests", rejected)
+        metrics.setCount("duplicateRequests", duplicates)
+        metrics.setCount("malformedMessages", malformed)
+        metrics.setCount("busRetransmissions", retransmissions)
+    }
+}
