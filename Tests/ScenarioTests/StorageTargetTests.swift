@@ -125,7 +125,9 @@ struct StorageTargetTests {
 }
 
 /// At a set time, client c3 sends three forged writes on its own connection: one naming c0's
-/// connection, one to c0's LUN 0 (not granted to c3), one from c0's buffer (c0's rkey).
+/// connection, one to c0's LUN 0 (not granted to c3), one from memory c3 never declared (an rkey
+/// it does not own). (c0's own region would not do: every simulated HCA numbers its first
+/// region alike, so c0's address and rkey equal c3's; the target checks what each connection declared.)
 private final class Forger: SimComponent {
     let assembly: TargetAssembly
     private(set) var sent = 0
@@ -142,14 +144,13 @@ private final class Forger: SimComponent {
         let forger = assembly.sessions[3]
         guard let (victimConnection, _) = victim.initiator.connection, let (connection, _) = forger.initiator.connection else { return }
         let own = forger.transport.bufferRegion
-        let stolen = victim.transport.bufferRegion
         let requests = [
             ClientRequest(tag: 9001, connection: victimConnection, lun: 3, operation: .write, lba: 0, blocks: 1,
                           buffer: RemoteBuffer(address: own.address, length: 512, rkey: own.rkey)),
             ClientRequest(tag: 9002, connection: connection, lun: 0, operation: .write, lba: 0, blocks: 1,
                           buffer: RemoteBuffer(address: own.address, length: 512, rkey: own.rkey)),
             ClientRequest(tag: 9003, connection: connection, lun: 3, operation: .write, lba: 0, blocks: 1,
-                          buffer: RemoteBuffer(address: stolen.address, length: 512, rkey: stolen.rkey)),
+                          buffer: RemoteBuffer(address: own.address, length: 512, rkey: own.rkey &+ 1)),
         ]
         for request in requests {
             if (try? forger.transport.send(ConnectionMessage.request(request).encoded(), on: connection)) != nil { sent += 1 }
