@@ -238,6 +238,9 @@ struct RTATests {
         harness.cta.send(.connectionRemove(harness.connection))
         harness.simulator.run()
         #expect(harness.rta.statistics.aborted == 6)
+        // Of the removed connection, only the reads among the 4 that held buffers ran (writes
+        // waited for their data; the 2 waiting requests never got buffers); then request 50.
+        #expect(harness.rta.statistics.executed == 2 + 1)
         // The other connection's request waited behind the removed ones; it got its buffer once they left.
         #expect(harness.rta.activeTransactions == 1)
         #expect(harness.rta.statistics.buffersInUse == 1)  // 8 blocks × 512 = one 4 KiB segment

@@ -56,6 +56,9 @@ public struct RTAStatistics: Hashable, Sendable {
     public var unexpectedMessages = 0
     /// Times the residual message store declared the host unreachable.
     public var hostUnreachable = 0
+    /// Identified devices left out of a `resources` message that would not fit the bus's
+    /// message size.
+    public var devicesNotReported = 0
 
     public init() {}
 }
