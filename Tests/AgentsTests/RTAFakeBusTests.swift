@@ -37,8 +37,8 @@ final class RTAFakeBus: TimerHandler {
     private(set) var failuresInjected = 0
     private(set) var operationsCompleted = 0
 
-    /// Assumption for tests: 1 µs per operation plus 1 GB/s, about a 64-bit/66 MHz PCI bus's
-    /// order of magnitude (REFERENCE.md PCI section).
+    /// A test double, not a model: 1 µs per operation plus 1 GB/s (about twice 64-bit/66 MHz
+    /// PCI's 512 MB/s, REFERENCE.md C.1).
     init(simulator: Simulator, seed: UInt64, failuresPerMillion: UInt64 = 0, latency: TimeSpan = .microseconds(1),
          bytesPerSecond: Int64 = 1_000_000_000) {
         runtime = SimNodeRuntime(nodeName: "bus", simulator: simulator)

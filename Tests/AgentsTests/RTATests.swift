@@ -238,6 +238,9 @@ struct RTATests {
         harness.cta.send(.connectionRemove(harness.connection))
         harness.simulator.run()
         #expect(harness.rta.statistics.aborted == 6)
+        // Of the removed connection, only the reads among the 4 that held buffers ran (writes
+        // waited for their data; the 2 waiting requests never got buffers); then request 50.
+        #expect(harness.rta.statistics.executed == 2 + 1)
         // The other connection's request waited behind the removed ones; it got its buffer once they left.
         #expect(harness.rta.activeTransactions == 1)
         #expect(harness.rta.statistics.buffersInUse == 1)  // 8 blocks × 512 = one 4 KiB segment
@@ -298,6 +301,46 @@ struct RTATests {
         harness.simulator.run()
         #expect(harness.cta.lateFinals == 1)
         #expect(harness.rta.statistics.executed == 1 && harness.rta.statistics.duplicateRequests == 1)
+    }
+
+    @Test("a second attach (the host restarted) abandons the previous requests and their buffers")
+    func reattach() {
+        let harness = RTAHarness(seed: 15)
+        harness.bootstrap()
+        harness.cta.holdTransferDone = true
+        harness.request(1, .read, lba: 0, blocks: 16)
+        harness.simulator.run()
+        #expect(harness.rta.statistics.buffersInUse == 2)
+        harness.cta.attach(segmentSize: 4096)
+        harness.simulator.run()
+        #expect(harness.rta.statistics.aborted == 1)
+        #expect(harness.rta.statistics.buffersInUse == 0 && harness.rta.activeTransactions == 0)
+        // Grants went with the old attach: the UMA grants again.
+        harness.request(2, .read, lba: 0, blocks: 1)
+        harness.cta.send(.connectionAdd(harness.connection, devices: [0]))
+        harness.request(3, .read, lba: 0, blocks: 1)
+        harness.simulator.run()
+        #expect(harness.cta.outcomes[2] == .rejected(.unknownConnection))
+        #expect(harness.cta.outcomes[3] == .good)
+    }
+
+    @Test("same seed, same run: two lossy runs give the same outcomes, times and counters")
+    func deterministic() {
+        func run() -> ([UInt64: IOStatus], [UInt64: Instant], RTAStatistics, ResidualStoreStatistics) {
+            let harness = RTAHarness(seed: 16, failuresPerMillion: 20_000)
+            harness.bootstrap()
+            harness.cta.resendPerMillion = 100_000
+            for index in 0..<300 {
+                harness.request(UInt64(index + 1), index % 2 == 0 ? .read : .write, device: UInt16(index % 2),
+                                lba: UInt64(index) * 8, blocks: UInt32(1 + index % 8))
+            }
+            harness.simulator.run()
+            return (harness.cta.outcomes, harness.cta.answeredAt, harness.rta.statistics, harness.rta.messageStoreStatistics)
+        }
+        let first = run()
+        let second = run()
+        #expect(first.0 == second.0 && first.1 == second.1 && first.2 == second.2 && first.3 == second.3)
+        #expect(first.0.count == 300)
     }
 
     @Test("malformed messages are counted and dropped")

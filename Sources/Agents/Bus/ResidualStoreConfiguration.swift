@@ -3,8 +3,9 @@ import Hardware
 /// Tunables of a ``ResidualMessageStore``.
 public struct ResidualStoreConfiguration: Hashable, Sendable {
     /// How long a message waits for its acknowledgement before it is sent again.
-    /// Assumption: 500 µs is two orders above a PCI message round trip (REFERENCE.md PCI bus
-    /// section: a few µs) and well below a disk access, so a retransmission costs little.
+    /// Assumption: 500 µs is an order above moving a 4 KiB segment across a 32-bit/33 MHz PCI
+    /// bus (≈ 32 µs at the measured 128 MB/s, REFERENCE.md C.1) and below a disk's average
+    /// rotational latency (2–4 ms, REFERENCE.md C.4), so a retransmission costs little.
     public var retransmitTimeout: TimeSpan = .microseconds(500)
     /// Sends of one message before its peer is declared unreachable.
     /// Assumption: 16 × 500 µs = 8 ms without progress means the peer is gone, not busy.
@@ -14,7 +15,7 @@ public struct ResidualStoreConfiguration: Hashable, Sendable {
     public var maxFramesInFlight = 32
     /// How long to wait before issuing again after the channel refused with
     /// ``BusChannelError/queueFull`` (sooner if one of the store's own operations completes).
-    /// Assumption: 2 µs, about one bus message time.
+    /// Assumption: 2 µs, about a 256-byte message at 128 MB/s (REFERENCE.md C.1).
     public var busyRetryDelay: TimeSpan = .microseconds(2)
 
     public init() {}

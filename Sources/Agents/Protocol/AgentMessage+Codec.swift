@@ -34,8 +34,8 @@ extension AgentMessage {
     public static let version: UInt8 = 1
     /// Magic, version, opcode, body length.
     public static let headerSize = 6
-    /// The most devices one `connectionAdd` lists (assumption: far above a shelf's 14–16
-    /// drives per loop, REFERENCE.md storage section, and small enough to fit the 16-bit body).
+    /// The most devices one `connectionAdd` lists (assumption: far above the drives of a few
+    /// disk shelves, and 2 KiB, well inside the 16-bit body length).
     public static let maxDevices = 1024
     /// The most profiles one `resources` lists: 64 × the largest profile (790 bytes) fits the
     /// 16-bit body length.

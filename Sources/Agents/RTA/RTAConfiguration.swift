@@ -4,13 +4,12 @@ import Hardware
 public struct RTAConfiguration: Hashable, Sendable {
     /// The residual message store the RTA keeps on its bus channel.
     public var residualStore = ResidualStoreConfiguration()
-    /// The longest request, in bytes. Assumption: 1 MiB (2048 blocks of 512 bytes), the
-    /// largest transfer Linux's SCSI layer issues by default (`max_sectors_kb` 1024 on
-    /// REFERENCE.md's SG_IO notes) and far above the workloads' 4–64 KiB.
+    /// The longest request, in bytes. Assumption: 1 MiB (2048 blocks of 512 bytes), far above
+    /// the 4–64 KiB requests of the workloads, and a bound on one request's share of the buffers.
     public var maxTransferBytes = 1 << 20
     /// Issues of one DMA transfer before the request fails with ``IOStatus/transferFailed``.
-    /// Assumption: a PCI parity error is rare and independent (REFERENCE.md PCI section), so
-    /// four in a row on one transfer means the path is broken, not unlucky.
+    /// Assumption: bus errors are rare and independent, so four in a row on one transfer means
+    /// the path is broken, not unlucky.
     public var maxDMAAttempts = 4
     /// How many finished transactions the transaction store remembers, to answer a retransmitted
     /// request with its final message instead of executing it again. The oldest is forgotten
@@ -19,7 +18,7 @@ public struct RTAConfiguration: Hashable, Sendable {
     public var finishedTransactionMemory = 4096
     /// How long to wait before issuing DMA again after the channel refused with
     /// ``BusChannelError/queueFull`` (sooner when a DMA of the RTA completes). Assumption:
-    /// 2 µs, about one bus transfer of a segment.
+    /// 2 µs, about a 256-byte transfer at 128 MB/s (REFERENCE.md C.1).
     public var busyRetryDelay: TimeSpan = .microseconds(2)
 
     public init() {}
@@ -56,6 +55,9 @@ public struct RTAStatistics: Hashable, Sendable {
     public var unexpectedMessages = 0
     /// Times the residual message store declared the host unreachable.
     public var hostUnreachable = 0
+    /// Identified devices left out of a `resources` message that would not fit the bus's
+    /// message size.
+    public var devicesNotReported = 0
 
     public init() {}
 }

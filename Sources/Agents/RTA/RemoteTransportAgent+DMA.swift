@@ -26,6 +26,7 @@ extension RemoteTransportAgent {
 
     /// Serves the waiting requests in arrival order while buffers last.
     func serveBufferQueue() {
+        guard !servingBuffersSuspended else { return }
         while bufferQueueHead < bufferQueue.count {
             let transaction = bufferQueue[bufferQueueHead]
             if let entry = transactions[transaction], entry.phase == .waitingForBuffers {

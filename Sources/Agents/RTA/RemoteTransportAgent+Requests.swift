@@ -142,9 +142,13 @@ extension RemoteTransportAgent {
     /// Abandons the matching transactions, in transaction-number order.
     func abortTransactions(where matches: (RTATransaction) -> Bool) {
         let doomed = transactions.filter { matches($0.value) }.keys.sorted()
+        // Buffers freed by one abort must not go to a request about to be aborted too.
+        servingBuffersSuspended = true
         for transaction in doomed {
             finish(transaction, .rejected(.unavailable), ending: .abort)
         }
+        servingBuffersSuspended = false
+        serveBufferQueue()
     }
 
     /// RTA residence less the device's time, measured now.
@@ -179,8 +183,15 @@ extension RemoteTransportAgent {
         discovery = current
         guard current.remaining == 0 else { return }
         discovery = nil
-        let profiles = current.found.enumerated().compactMap { index, identity in
+        var profiles = current.found.enumerated().compactMap { index, identity in
             identity.map { DeviceProfile(device: UInt16(index), identity: $0) }
+        }
+        // A bus with small messages gets the devices that fit (first ones first).
+        while !profiles.isEmpty,
+            AgentMessage.resources(generation: generation, devices: profiles).encoded().count > maxMessagePayload
+        {
+            profiles.removeLast()
+            statistics.devicesNotReported += 1
         }
         send(.resources(generation: generation, devices: profiles))
     }

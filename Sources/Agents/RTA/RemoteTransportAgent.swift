@@ -57,6 +57,8 @@ public final class RemoteTransportAgent {
     /// Transactions with DMA the channel refused (queue full), to issue again.
     var dmaBlocked: [UInt64] = []
     var dmaRetryTimer: TimerHandle?
+    /// Set while aborting a batch of transactions.
+    var servingBuffersSuspended = false
 
     var nextTag: UInt64 = 1
     var deviceOperations: [UInt64: RTADeviceOperation] = [:]
@@ -156,10 +158,13 @@ public final class RemoteTransportAgent {
         statistics.buffersInUse = 0
     }
 
+    /// The longest message the store carries.
+    var maxMessagePayload: Int { store?.maxPayloadSize ?? 0 }
+
     /// The most segments one request may hold: the pool, and what a `dataReady` can list.
     var maxSegmentsPerRequest: Int {
-        guard let pool, let store else { return 0 }
-        let fitting = (store.maxPayloadSize - AgentMessage.headerSize - 8 - 2 - 16) / 12
+        guard let pool else { return 0 }
+        let fitting = (maxMessagePayload - AgentMessage.headerSize - 8 - 2 - 16) / 12
         return min(pool.count, AgentMessage.maxSegments, fitting)
     }
 }
