@@ -9,15 +9,16 @@ struct ScenarioCLITests {
         return url
     }
 
-    @Test("run writes the report files; two processes write byte-identical report.json and trace.json")
-    func runIsDeterministicAcrossProcesses() throws {
-        let scenario = packageRoot.appendingPathComponent("Scenarios/quickstart.json").path
+    @Test("run writes the report files; two processes write byte-identical report.json and trace.json",
+          arguments: [("quickstart", "400ms"), ("storage-target", "150ms")])
+    func runIsDeterministicAcrossProcesses(name: String, until: String) throws {
+        let scenario = packageRoot.appendingPathComponent("Scenarios/\(name).json").path
         var reports: [Data] = []
         var traces: [Data] = []
         for _ in 0..<2 {
             let out = try temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: out) }
-            let run = try runTool(["run", scenario, "--until", "400ms", "--out", out.path])
+            let run = try runTool(["run", scenario, "--until", until, "--out", out.path])
             #expect(run.standardOutput.contains("replay: iofabric run"), "\(run.standardOutput)\n\(run.standardError)")
             for name in ["report.json", "report.md", "report.html", "trace.json"] {
                 #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path), "\(name) missing")
