@@ -157,3 +157,32 @@ private final class Forger: SimComponent {
         }
     }
 }
+
+extension StorageTargetTests {
+    @Test("A client whose adapter dies: the target closes its connection, removes the route and releases its buffers; the others go on")
+    func clientFailureCleansUp() throws {
+        let faults = #"[{"action": "hcaFail", "target": "c3.hca0", "at": "200ms"}]"#
+        var closed = 0
+        var routes = -1
+        var buffersInUse: [Int] = []
+        var inspection = ScenarioRunner.Inspection()
+        inspection.afterRun = { _, assembly in
+            let target = assembly.targets[0]
+            closed = target.uma.statistics.connectionsClosed
+            routes = target.uma.cta.routedConnections
+            buffersInUse = target.rtas.map(\.statistics.buffersInUse)
+        }
+        let report = try ScenarioRunner.run(try Self.variant(duration: "1500ms", faults: faults), seed: nil, duration: nil,
+                                            progress: nil, inspect: inspection).report
+        #expect(closed == 1)
+        #expect(routes == 3)
+        // What is still in use belongs to the three live clients' requests in flight (at most
+        // 2 per LUN × 3 LUNs each, 2 segments of 4 KiB per 8 KiB request), never to c3's.
+        #expect(buffersInUse.reduce(0, +) <= 3 * 6 * 2)
+        for client in ["c0mix", "c1mix", "c2mix"] {
+            #expect(Self.metric(report, client + ".errors") == 0)
+        }
+        #expect(Self.metric(report, "lostAcknowledgedWrites") == 0)
+        #expect(Self.metric(report, "integrityViolations") == 0)
+    }
+}

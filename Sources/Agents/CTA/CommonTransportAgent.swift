@@ -66,6 +66,8 @@ public final class CommonTransportAgent: TargetDataDelegate, RTAMessageListener,
 
     /// Transactions in flight.
     public var outstanding: Int { transactions.count }
+    /// Connections the routing table holds.
+    public var routedConnections: Int { routing.connectionCount }
 
     // MARK: Set-up (by the UMA)
 

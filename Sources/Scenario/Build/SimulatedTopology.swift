@@ -74,6 +74,9 @@ final class SimulatedTopology {
         if let node = definition.nodes.first(where: { !$0.hcas.isEmpty }) {
             throw ScenarioBuildError(path: node.path + ".hcas", message: "adapters on standalone storage nodes are not yet runnable (issue #7 continues); put the adapter on a storage system")
         }
+        if let system = definition.systems.first(where: { $0.hcas.count > 1 }) {
+            throw ScenarioBuildError(path: system.hcas[1].path, message: "a storage system's second adapter is not yet runnable (its TTS uses the first)")
+        }
         for shelf in definition.shelves { shelves.append(Self.build(shelf, simulator: simulator)) }
         for node in definition.nodes { nodes.append(build(node)) }
         do {
@@ -200,6 +203,11 @@ final class SimulatedTopology {
     }
 
     func shelf(named name: String) -> Shelf? { shelves.first { $0.definition.name == name } }
+
+    /// The adapter a fault names (`red.hca0`, `c0.hca0`).
+    func adapter(named name: String) -> SimHCA? {
+        systems.first { $0.hca.name == name }?.hca ?? clients.first { $0.hca.name == name }?.hca
+    }
 
     /// The PCI bus a fault names (`red.pci`, `blue.sn0.pci`, `c0.pci`), and for a storage
     /// system's bus the bus masters of its agents' endpoints.

@@ -123,8 +123,11 @@ private final class FaultApplier: SimComponent {
             } else {
                 bus.setFaults([])
             }
-        case .adapter, .switch, .link:
-            preconditionFailure("network faults are refused when the topology is built")
+        case .adapter:
+            // hcaFail: the adapter dies (ports down, QPs to error, verbs calls fail); it stays dead.
+            topology.adapter(named: fault.target)!.fail()
+        case .switch, .link:
+            preconditionFailure("link and switch faults are refused before the run")
         }
     }
 }
