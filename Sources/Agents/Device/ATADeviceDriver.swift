@@ -7,49 +7,15 @@ import Hardware
 /// (``ATASenseTranslation``): UNC → MEDIUM ERROR 11/00 with the LBA, IDNF → ILLEGAL REQUEST
 /// 21/00, ABRT → ABORTED COMMAND 00/00.
 ///
-/// Queueing, retries and completion rules are the SCSI driver's (``SCSIDeviceDriver``). A
+/// Queueing, retries and completion rules are ``DeviceDriverModule``'s. A
 /// split operation sends its commands one after another and completes once; a failing part
 /// fails it (the parts before it may have been written).
-public final class ATADeviceDriver: DeviceDriver {
-    public let name: String
-    public var format: String { "ata" }
-    let engine: DeviceDriverEngine
-
+public final class ATADeviceDriver: DeviceDriverModule {
     /// A driver of `device` on `runtime`'s loop.
     public init(
         name: String, device: any SCSIGenericDevice, runtime: any NodeRuntime,
         configuration: DeviceDriverConfiguration = DeviceDriverConfiguration()
     ) {
-        self.name = name
-        engine = DeviceDriverEngine(
-            device: device, runtime: runtime, configuration: configuration, commandSet: ATACommandSet())
-        engine.owner = self
+        super.init(name: name, format: "ata", device: device, runtime: runtime, configuration: configuration, commandSet: ATACommandSet())
     }
-
-    /// Told of every completion; held weakly.
-    public var delegate: (any DeviceDriverDelegate)? {
-        get { engine.delegate }
-        set { engine.delegate = newValue }
-    }
-
-    /// What the driver did so far.
-    public var statistics: DeviceDriverStatistics { engine.statistics }
-    /// The device as the last successful identify found it.
-    public var identity: DeviceIdentity? { engine.identity }
-    /// The logical sector size reads and writes use.
-    public var blockLength: UInt32 { engine.blockLength }
-    /// Operations accepted and not yet completed.
-    public var inProgress: Int { engine.inProgress }
-
-    public func identify(tag: UInt64) { engine.start(.identify, tag: tag) }
-
-    public func read(lba: UInt64, blocks: UInt32, tag: UInt64) {
-        engine.start(.read(lba: lba, blocks: blocks), tag: tag)
-    }
-
-    public func write(lba: UInt64, data: [UInt8], forceUnitAccess: Bool, tag: UInt64) {
-        engine.start(.write(lba: lba, data: data, forceUnitAccess: forceUnitAccess), tag: tag)
-    }
-
-    public func flush(tag: UInt64) { engine.start(.flush, tag: tag) }
 }

@@ -2,8 +2,8 @@ import Hardware
 
 /// Told when the target's state changes (the scenario starts its clients when it is ready).
 public protocol UnitManagementObserver: AnyObject {
-    func targetReady(_ advertisement: IOUnitAdvertisement)
-    func targetFailed(_ reason: String)
+    func targetReady(_ uma: UnitManagementAgent, advertisement: IOUnitAdvertisement)
+    func targetFailed(_ uma: UnitManagementAgent, reason: String)
 }
 
 /// The UMA's counters.
@@ -135,12 +135,12 @@ public final class UnitManagementAgent: TargetConnectionDelegate, RTAMessageList
         advertisement = unit
         transport.advertise(unit)
         state = .ready
-        observer?.targetReady(unit)
+        observer?.targetReady(self, advertisement: unit)
     }
 
     private func fail(_ reason: String) {
         state = .failed(reason)
-        observer?.targetFailed(reason)
+        observer?.targetFailed(self, reason: reason)
     }
 
     func agentMessageReceived(_ message: AgentMessage, from endpoint: BusEndpoint) {

@@ -226,20 +226,20 @@ final class SimulatedTopology {
     /// The SCSI generic device through which `node` reaches `diskName`: through its first
     /// controller on a loop of the disk's shelf (loop A before B, as listed).
     func path(from node: Node, to diskName: String) -> (any SCSIGenericDevice)? {
-        path(through: node.controllers, to: diskName)
+        path(through: node.controllers, to: diskName)?.device
     }
 
     /// The SCSI generic device through which `controllers` reach `diskName` (the first port on a
     /// loop of its shelf, loop A before B as listed).
     func path(through controllers: [(controller: IOController, loops: [LoopReference])], to diskName: String)
-        -> (any SCSIGenericDevice)?
+        -> (controller: IOController, device: any SCSIGenericDevice)?
     {
         guard let shelfName = diskName.split(separator: ".").first.map(String.init), let shelf = shelf(named: shelfName),
             let bay = shelf.disks.firstIndex(where: { $0.name == diskName })
         else { return nil }
         for (controller, loops) in controllers {
             for (port, loop) in loops.enumerated() where loop.shelf == shelfName {
-                return controller.scsiDevice(port: port, devicePort: shelf.shelf.loopPort(bay: bay, loop.side == .a ? .a : .b))
+                return (controller, controller.scsiDevice(port: port, devicePort: shelf.shelf.loopPort(bay: bay, loop.side == .a ? .a : .b)))
             }
         }
         return nil

@@ -39,10 +39,10 @@ final class TargetAssembly: UnitManagementObserver {
         for workload in workloads where workload.kind == .block {
             let client = topology.clients.first { $0.definition.name == workload.client }!
             let target = targets.first { $0.system.definition.name == workload.target }!
-            sessions.append(try ClientSession(
-                workload: workload, client: client, transport: Self.transport(on: client.fabric, name: client.hca.name + ".tts",
-                                                                              runtime: client.runtime, hca: client.hca),
-                target: target.system.definition.name, interval: interval, end: end))
+            let transport = try Self.transport(on: client.fabric, name: client.hca.name + ".tts", runtime: client.runtime, hca: client.hca)
+            sessions.append(ClientSession(
+                workload: workload, client: client, transport: transport, target: target.system.definition.name, interval: interval,
+                end: end))
         }
         for target in targets {
             target.uma.observer = self
@@ -72,15 +72,13 @@ final class TargetAssembly: UnitManagementObserver {
         for node in system.storageNodes {
             var drivers: [any DeviceDriver] = []
             var names: [String] = []
-            for (controller, loops) in node.controllers {
-                for shelfName in uniqueShelves(loops) where !names.contains(where: { $0.hasPrefix(shelfName + ".") }) {
-                    for disk in topology.shelf(named: shelfName)!.disks {
-                        guard let device = topology.path(through: node.controllers, to: disk.name) else { continue }
-                        let driver = Self.driver(for: controller, name: disk.name, device: device, runtime: node.runtime)
-                        drivers.append(driver)
-                        formats.append(driver.format)
-                        names.append(disk.name)
-                    }
+            for shelfName in Self.uniqueShelves(node.controllers.flatMap(\.loops)) {
+                for disk in topology.shelf(named: shelfName)!.disks {
+                    guard let (controller, device) = topology.path(through: node.controllers, to: disk.name) else { continue }
+                    let driver = Self.driver(for: controller, name: disk.name, device: device, runtime: node.runtime)
+                    drivers.append(driver)
+                    formats.append(driver.format)
+                    names.append(disk.name)
                 }
             }
             rtas.append(RemoteTransportAgent(name: node.definition.fullName + ".rta", runtime: node.runtime, channel: node.channel, drivers: drivers))
@@ -123,15 +121,15 @@ final class TargetAssembly: UnitManagementObserver {
 
     // MARK: UnitManagementObserver
 
-    func targetReady(_ advertisement: IOUnitAdvertisement) {
-        guard let target = targets.first(where: { $0.uma.advertisement == advertisement && $0.uma.state == .ready }) else { return }
+    func targetReady(_ uma: UnitManagementAgent, advertisement: IOUnitAdvertisement) {
+        guard let target = targets.first(where: { $0.uma === uma }) else { return }
         for session in sessions where session.targetName == target.system.definition.name && !session.started {
             session.begin(at: target.transport.serviceAddress)
         }
     }
 
-    func targetFailed(_ reason: String) {
-        failures.append(reason)
+    func targetFailed(_ uma: UnitManagementAgent, reason: String) {
+        failures.append("\(uma.name): \(reason)")
     }
 }
 

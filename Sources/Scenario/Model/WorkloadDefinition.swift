@@ -55,4 +55,10 @@ public struct WorkloadDefinition: Sendable {
         timeout = object.duration("timeout")!
         verify = object.boolean("verify")!
     }
+
+    /// When the load stops issuing, in a run that ends at `end`.
+    func stopInstant(end: Instant) -> Instant { min(end, Instant.zero + (stop ?? (end - .zero))) }
+
+    /// The seconds the load is meant to run, in a run that ends at `end`.
+    func activeSeconds(end: Instant) -> Double { (stopInstant(end: end) - (Instant.zero + start)).seconds }
 }

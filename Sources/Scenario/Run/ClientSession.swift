@@ -25,7 +25,7 @@ final class ClientSession: ClientInitiatorDelegate, ClientInitiatorObserver {
         ["fabric", "cta", "pci", "rta", "disk", "rdma"].map { ($0, LatencyHistogram()) }
 
     init(workload: WorkloadDefinition, client: SimulatedTopology.Client, transport: any TargetTransport & InitiatorTransport,
-         target: String, interval: TimeSpan, end: Instant) throws(ScenarioBuildError) {
+         target: String, interval: TimeSpan, end: Instant) {
         self.workload = workload
         self.targetName = target
         self.transport = transport
@@ -59,9 +59,7 @@ final class ClientSession: ClientInitiatorDelegate, ClientInitiatorObserver {
     var totals: DiskLoadTotals { generator?.totals ?? DiskLoadTotals() }
 
     /// Seconds the load was meant to run.
-    var activeSeconds: Double {
-        (min(end, Instant.zero + (workload.stop ?? (end - .zero))) - (Instant.zero + workload.start)).seconds
-    }
+    var activeSeconds: Double { workload.activeSeconds(end: end) }
 
     // MARK: ClientInitiatorDelegate
 
@@ -72,7 +70,7 @@ final class ClientSession: ClientInitiatorDelegate, ClientInitiatorObserver {
             readPercent: workload.readPercent, blockSize: Int(workload.blockSize), queueDepth: workload.queueDepth,
             pattern: workload.pattern == .random ? .random : .sequential, workingSet: workload.workingSet,
             rate: workload.rate, thinkTime: workload.thinkTime, start: max(runtime.now, .zero + workload.start),
-            stop: min(end, Instant.zero + (workload.stop ?? (end - .zero))), timeout: workload.timeout, verify: workload.verify)
+            stop: workload.stopInstant(end: end), timeout: workload.timeout, verify: workload.verify)
         let generator = DiskLoadGenerator(
             name: initiator.name + ".load." + workload.name, runtime: runtime, devices: initiator.devices, load: load, observer: recorder)
         self.generator = generator

@@ -69,7 +69,7 @@ public enum ScenarioRunner {
             let names = topology.diskNames(for: workload, node: node)
             let devices = names.compactMap { topology.path(from: node, to: $0) }
             precondition(devices.count == names.count, "checked scenario with an unreachable disk")
-            let stop = min(end, Instant.zero + (workload.stop ?? duration))
+            let stop = workload.stopInstant(end: end)
             let recorder = WorkloadRecorder(name: workload.name, deviceNames: names, interval: interval, spanLimit: traceSpanLimit)
             let load = DiskLoad(
                 readPercent: workload.readPercent, blockSize: Int(workload.blockSize), queueDepth: workload.queueDepth,
@@ -80,7 +80,7 @@ public enum ScenarioRunner {
                 name: "\(node.definition.name).load.\(workload.name)", runtime: node.runtime, devices: devices, load: load,
                 observer: recorder)
             generator.start()
-            loads.append((workload, generator, recorder, (stop - (Instant.zero + workload.start)).seconds))
+            loads.append((workload, generator, recorder, workload.activeSeconds(end: end)))
         }
 
         var schedule = FaultSchedule(definition: definition, topology: topology, simulator: simulator)
@@ -102,25 +102,17 @@ public enum ScenarioRunner {
             simulatedDuration: duration, eventCount: simulator.executedEvents, traceDigest: simulator.traceDigest.hex)
         var metrics = RunMetrics()
         for load in loads {
-            metrics.addDiskWorkload(load.definition.name, totals: load.generator.totals, recorder: load.recorder, activeSeconds: load.active)
-            report.latencies[load.definition.name + ".read"] = load.recorder.readLatency
-            report.latencies[load.definition.name + ".write"] = load.recorder.writeLatency
-            report.series[load.definition.name + ".throughput"] = load.recorder.throughput
-            report.series[load.definition.name + ".iops"] = load.recorder.iops
-            report.series[load.definition.name + ".latency"] = load.recorder.latencyOverTime
+            Self.add(load.definition.name, totals: load.generator.totals, recorder: load.recorder, activeSeconds: load.active,
+                     to: &report, metrics: &metrics)
             if load.generator.totals.unusableDevices > 0 {
                 report.problems.append("\(load.definition.name): \(load.generator.totals.unusableDevices) disk(s) did not answer READ CAPACITY and got no I/O")
             }
         }
         for session in assembly.sessions {
             let name = session.workload.name
-            metrics.addDiskWorkload(name, totals: session.totals, recorder: session.recorder, activeSeconds: session.activeSeconds)
-            report.latencies[name + ".read"] = session.recorder.readLatency
-            report.latencies[name + ".write"] = session.recorder.writeLatency
+            Self.add(name, totals: session.totals, recorder: session.recorder, activeSeconds: session.activeSeconds,
+                     to: &report, metrics: &metrics)
             for stage in session.stages { report.latencies[name + ".stage." + stage.name] = stage.histogram }
-            report.series[name + ".throughput"] = session.recorder.throughput
-            report.series[name + ".iops"] = session.recorder.iops
-            report.series[name + ".latency"] = session.recorder.latencyOverTime
             if let problem = session.problem { report.problems.append("\(name): \(problem)") }
             if session.generator == nil && session.problem == nil {
                 report.problems.append("\(name): the client never connected to \(session.targetName)")
@@ -140,6 +132,19 @@ public enum ScenarioRunner {
             report.expectations.append(result)
         }
         return ScenarioOutcome(report: report, trace: Self.trace(totalsRecorders, schedule: schedule))
+    }
+
+    /// One workload's metrics, latency histograms and time series, under its name.
+    private static func add(
+        _ name: String, totals: DiskLoadTotals, recorder: WorkloadRecorder, activeSeconds: Double, to report: inout RunReport,
+        metrics: inout RunMetrics
+    ) {
+        metrics.addDiskWorkload(name, totals: totals, recorder: recorder, activeSeconds: activeSeconds)
+        report.latencies[name + ".read"] = recorder.readLatency
+        report.latencies[name + ".write"] = recorder.writeLatency
+        report.series[name + ".throughput"] = recorder.throughput
+        report.series[name + ".iops"] = recorder.iops
+        report.series[name + ".latency"] = recorder.latencyOverTime
     }
 
     /// About 100 points over the run, in a round number of milliseconds (at least 1 ms).
