@@ -7,6 +7,9 @@ public struct ConnectionID: RawRepresentable, Hashable, Comparable, Sendable, Cu
     public static func < (lhs: ConnectionID, rhs: ConnectionID) -> Bool { lhs.rawValue < rhs.rawValue }
     /// E.g. `conn 7`.
     public var description: String { "conn \(rawValue)" }
+    /// The host storage node's own connection (never a client's: the UMA numbers clients from 1):
+    /// the writes the host issues itself, such as replaying a partner's NVRAM log after a takeover.
+    public static let host = ConnectionID(rawValue: 0)
 }
 
 /// A span of a client's registered memory that the target may move data into or out of by RDMA:
