@@ -24,6 +24,8 @@ public final class SimNodeRuntime: NodeRuntime, SimComponent {
     }
     private var slots: [Slot] = []
     private var freeSlots: [UInt32] = []
+    /// The node has crashed: no timer fires until ``resume()``.
+    public private(set) var isHalted = false
 
     private static let timerFired = EventKind(rawValue: 1)
 
@@ -40,6 +42,9 @@ public final class SimNodeRuntime: NodeRuntime, SimComponent {
     @discardableResult
     public func scheduleTimer(after delay: TimeSpan, handler: any TimerHandler, token: UInt64) -> TimerHandle {
         precondition(delay >= .zero, "timer scheduled with a negative delay")
+        // A crashed node's code may still be unwinding (a completion delivered as the node
+        // died): whatever it arms never fires.
+        guard !isHalted else { return TimerHandle(rawValue: UInt64.max) }
         let slot: UInt32
         if let reused = freeSlots.popLast() {
             slot = reused
@@ -65,6 +70,25 @@ public final class SimNodeRuntime: NodeRuntime, SimComponent {
         assert(cancelled, "a runtime timer slot outlived its kernel timer")
         release(index)
         return true
+    }
+
+    /// The node crashes: every pending timer is cancelled and none armed from now on fires, so
+    /// the agents on this node never run again (their devices are stopped by the caller). Their
+    /// objects stay allocated until released; a reboot starts new agents after ``resume()``.
+    public func halt() {
+        precondition(!isHalted, "\(nodeName): halted twice")
+        isHalted = true
+        for index in slots.indices where slots[index].handler != nil {
+            let cancelled = simulator.cancel(slots[index].kernelTimer!)
+            assert(cancelled, "a runtime timer slot outlived its kernel timer")
+            release(index)
+        }
+    }
+
+    /// The node boots again: timers work as before (a fresh set of agents arms them).
+    public func resume() {
+        precondition(isHalted, "\(nodeName): resumed while running")
+        isHalted = false
     }
 
     public func randomStream(named name: String) -> RandomStream {

@@ -21,7 +21,11 @@ final class SimulatedFabric {
     private var nextPort: [Int]
     private var switchIDs: [SwitchID] = []
     private var infiniBandAttachments: [InfiniBandPortAttachment] = []
+    private var infiniBandAdapters: [String] = []
     private var ethernetAttachments: [String] = []
+    /// Each adapter's cable: a link is named after the adapter that was cabled last (back to back,
+    /// both adapters name the one cable).
+    private var cableOfAdapter: [(adapter: String, link: String)] = []
 
     init(_ definition: FabricDefinition, simulator: Simulator) throws(FabricError) {
         self.definition = definition
@@ -55,10 +59,14 @@ final class SimulatedFabric {
             let attachment = fabric.attachEndpoint(named: hca.name, endpoint: hca.endpoint(port: 1), portGUID: hca.portGUID(1))
             hca.attach(port: 1, to: attachment)
             infiniBandAttachments.append(attachment)
+            infiniBandAdapters.append(hca.name)
             if let switchIndex {
                 try fabric.connect(.endpoint(attachment), .switchPort(switchIDs[switchIndex], takePort(switchIndex)), named: hca.name)
+                cableOfAdapter.append((hca.name, hca.name))
             } else if infiniBandAttachments.count == 2 {
                 try fabric.connect(.endpoint(infiniBandAttachments[0]), .endpoint(attachment), named: hca.name)
+                cableOfAdapter.append((infiniBandAdapters[0], hca.name))
+                cableOfAdapter.append((hca.name, hca.name))
             }
         case .ethernet(let fabric):
             let index = ethernetAttachments.count + 1
@@ -68,9 +76,32 @@ final class SimulatedFabric {
             ethernetAttachments.append(hca.name)
             if let switchIndex {
                 try fabric.connect(.endpoint(hca.name), .switchPort(definition.switches[switchIndex].name, takePort(switchIndex)), link: hca.name)
+                cableOfAdapter.append((hca.name, hca.name))
             } else if ethernetAttachments.count == 2 {
                 try fabric.connect(.endpoint(ethernetAttachments[0]), .endpoint(hca.name), link: hca.name)
+                cableOfAdapter.append((ethernetAttachments[0], hca.name))
+                cableOfAdapter.append((hca.name, hca.name))
             }
+        }
+    }
+
+    /// The cable of adapter `name` on this fabric, if it is cabled here.
+    func cable(ofAdapter name: String) -> String? { cableOfAdapter.first { $0.adapter == name }?.link }
+
+    /// Whether `name` is one of this fabric's switches.
+    func hasSwitch(named name: String) -> Bool { definition.switches.contains { $0.name == name } }
+
+    /// Applies `action` now to the link or switch `target` (a link by its cable name, a switch by
+    /// its name in the fabric).
+    func apply(_ action: FabricFault.Action, to target: String, now: Instant) {
+        let fault = FabricFault(action, on: target)
+        do {
+            switch network {
+            case .infiniband(let fabric): try fabric.schedule(fault, at: now)
+            case .ethernet(let fabric): try fabric.schedule(fault, at: now)
+            }
+        } catch {
+            preconditionFailure("a checked fault did not apply: \(error)")
         }
     }
 

@@ -46,6 +46,13 @@ final class SimulatedTopology {
         let fabric: SimulatedFabric
         let nvram: SimNVRAM?
         let storageNodes: [StorageNode]
+        /// Its cluster interconnect adapters (`red.ic0`), in the cluster's order; empty outside a cluster.
+        var interconnects: [(name: String, hca: SimHCA, fabric: SimulatedFabric)] = []
+
+        /// Every adapter of the system: the client-facing one, then the interconnects'.
+        var adapters: [SimHCA] { [hca] + interconnects.map(\.hca) }
+        /// Every runtime of the system: the host storage node's, then its storage nodes'.
+        var runtimes: [SimNodeRuntime] { [runtime] + storageNodes.map(\.runtime) }
     }
 
     struct Client {
@@ -82,6 +89,7 @@ final class SimulatedTopology {
         do {
             for fabric in definition.fabrics { fabrics.append(try SimulatedFabric(fabric, simulator: simulator)) }
             for system in definition.systems { systems.append(try build(system)) }
+            for cluster in definition.clusters { try buildInterconnects(of: cluster) }
             for client in definition.clients { clients.append(try build(client)) }
             for fabric in fabrics { try fabric.start() }
         } catch {
@@ -119,6 +127,24 @@ final class SimulatedTopology {
         return System(
             definition: definition, runtime: runtime, bus: bus, nodeBus: nodeBus, hostChannel: hostChannel, hca: hca, fabric: fabric,
             nvram: nvram, storageNodes: storageNodes)
+    }
+
+    /// Per interconnect a fabric named after it, and on each partner's bus an adapter
+    /// `<system>.<interconnect>` cabled back to back to the other's.
+    private func buildInterconnects(of cluster: ClusterDefinition) throws(FabricError) {
+        for interconnect in cluster.interconnects {
+            let definition = FabricDefinition(interconnect: interconnect.name, path: interconnect.path)
+            let fabric = try SimulatedFabric(definition, simulator: simulator)
+            fabrics.append(fabric)
+            for systemName in cluster.systems {
+                let index = systems.firstIndex { $0.definition.name == systemName }!
+                let name = systemName + "." + interconnect.name
+                let hca = SimHCA(
+                    name: name, guid: GUID(rawValue: StableHash.fnv1a64(name)), host: .pci(systems[index].bus), simulator: simulator)
+                try fabric.attach(hca, switchName: nil)
+                systems[index].interconnects.append((interconnect.name, hca, fabric))
+            }
+        }
     }
 
     private func build(_ definition: ClientDefinition) throws(FabricError) -> Client {
@@ -204,9 +230,36 @@ final class SimulatedTopology {
 
     func shelf(named name: String) -> Shelf? { shelves.first { $0.definition.name == name } }
 
-    /// The adapter a fault names (`red.hca0`, `c0.hca0`).
+    /// The adapter a fault names (`red.hca0`, `red.ic0`, `c0.hca0`).
     func adapter(named name: String) -> SimHCA? {
-        systems.first { $0.hca.name == name }?.hca ?? clients.first { $0.hca.name == name }?.hca
+        for system in systems { if let hca = system.adapters.first(where: { $0.name == name }) { return hca } }
+        return clients.first { $0.hca.name == name }?.hca
+    }
+
+    func system(named name: String) -> System? { systems.first { $0.definition.name == name } }
+
+    /// The fabric and cable of the adapter a link fault names.
+    func cable(ofAdapter name: String) -> (SimulatedFabric, String)? {
+        for fabric in fabrics { if let cable = fabric.cable(ofAdapter: name) { return (fabric, cable) } }
+        return nil
+    }
+
+    /// The fabric and switch a switch fault names (`ib0.sw0`).
+    func fabricSwitch(named name: String) -> (SimulatedFabric, String)? {
+        guard let dot = name.firstIndex(of: ".") else { return nil }
+        let fabricName = String(name[..<dot]), switchName = String(name[name.index(after: dot)...])
+        guard let fabric = fabrics.first(where: { $0.definition.name == fabricName }), fabric.hasSwitch(named: switchName) else { return nil }
+        return (fabric, switchName)
+    }
+
+    /// The one cable of an interconnect's fabric.
+    func interconnectCable(of fabric: SimulatedFabric) -> String? {
+        for system in systems {
+            if let interconnect = system.interconnects.first(where: { $0.fabric === fabric }) {
+                return fabric.cable(ofAdapter: interconnect.hca.name)
+            }
+        }
+        return nil
     }
 
     /// The PCI bus a fault names (`red.pci`, `blue.sn0.pci`, `c0.pci`), and for a storage

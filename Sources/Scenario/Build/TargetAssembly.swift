@@ -153,6 +153,24 @@ private final class Boot: SimComponent {
     }
 }
 
+extension TargetAssembly: SystemFaultHandling {
+    /// The system crashes: its runtimes halt (no agent of it runs again), its adapters fail, its
+    /// controllers forget what was in flight; its NVRAM keeps its contents.
+    func crash(system name: String) {
+        guard let target = targets.first(where: { $0.system.definition.name == name }) else { return }
+        let system = target.system
+        for runtime in system.runtimes where !runtime.isHalted { runtime.halt() }
+        for hca in system.adapters { hca.fail() }
+        for node in system.storageNodes {
+            for (controller, _) in node.controllers { controller.resetForHostCrash() }
+        }
+    }
+
+    func reboot(system name: String) {
+        preconditionFailure("nodeReboot is refused before the run until reboots are runnable")
+    }
+}
+
 extension TargetAssembly {
     /// The targets' counters as run metrics.
     func addMetrics(to metrics: inout RunMetrics) {

@@ -7,9 +7,13 @@ public struct FaultDefinition: Sendable {
         case loopFail, loopRepair, pciErrors, pciClear
         case linkDown, linkUp, switchFail, switchRecover, hcaFail, packetLoss, packetCorruption, packetDelay
         case clearLinkFaults
+        case nodeCrash, nodeReboot, interconnectCut, interconnectRepair, partition, partitionHeal
 
         /// What a fault's `target` must name.
-        public enum TargetKind: String, Sendable { case disk, loop, pciBus = "PCI bus", adapter, `switch`, link }
+        public enum TargetKind: String, Sendable {
+            case disk, loop, pciBus = "PCI bus", adapter, `switch`, link
+            case system = "storage system in a cluster", interconnect, cluster
+        }
 
         public var targetKind: TargetKind {
             switch self {
@@ -19,6 +23,9 @@ public struct FaultDefinition: Sendable {
             case .hcaFail: .adapter
             case .switchFail, .switchRecover: .switch
             case .linkDown, .linkUp, .packetLoss, .packetCorruption, .packetDelay, .clearLinkFaults: .link
+            case .nodeCrash, .nodeReboot: .system
+            case .interconnectCut, .interconnectRepair: .interconnect
+            case .partition, .partitionHeal: .cluster
             }
         }
 
@@ -33,6 +40,9 @@ public struct FaultDefinition: Sendable {
             case .linkDown: .linkUp
             case .switchFail: .switchRecover
             case .packetLoss, .packetCorruption, .packetDelay: .clearLinkFaults
+            case .nodeCrash: .nodeReboot
+            case .interconnectCut: .interconnectRepair
+            case .partition: .partitionHeal
             default: nil
             }
         }

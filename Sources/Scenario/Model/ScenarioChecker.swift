@@ -18,6 +18,7 @@ struct ScenarioChecker {
         for system in topology.systems { checkSystem(system) }
         for client in topology.clients { checkAttachment(client.attachment, at: client.path) }
         for shelf in topology.shelves { checkShelf(shelf) }
+        for cluster in topology.clusters { checkCluster(cluster) }
         for workload in definition.workloads { checkWorkload(workload) }
         for fault in definition.faults { checkFault(fault) }
     }
@@ -31,6 +32,9 @@ struct ScenarioChecker {
         unique(topology.fabrics.map { ($0.name, $0.path) }, what: "fabric")
         unique(topology.shelves.map { ($0.name, $0.path) }, what: "shelf")
         unique(definition.workloads.map { ($0.name, $0.path) }, what: "workload")
+        unique(topology.clusters.map { ($0.name, $0.path) }, what: "cluster")
+        // Interconnects become fabrics named after them.
+        unique(topology.fabrics.map { ($0.name, $0.path) } + topology.clusters.flatMap(\.interconnects), what: "fabric or interconnect")
         for fabric in topology.fabrics { unique(fabric.switches.map { ($0.name, $0.path) }, what: "switch") }
         for node in topology.nodes {
             unique(node.hcas.map { ($0.name, $0.path) }, what: "adapter")
@@ -110,6 +114,45 @@ struct ScenarioChecker {
             walker.issue(system.path + ".maxTransfer", "expected a positive multiple of 512 bytes; found \(system.maxTransferBytes)")
         } else if system.dataPoolBytes < system.maxTransferBytes * Int64(system.storageNodes.count) {
             walker.issue(system.path + ".dataPool", "expected at least one maxTransfer (\(system.maxTransferBytes) bytes) per storage node: \(system.maxTransferBytes * Int64(system.storageNodes.count)) bytes; found \(system.dataPoolBytes)")
+        }
+    }
+
+    private mutating func checkCluster(_ cluster: ClusterDefinition) {
+        guard cluster.systems.count == 2 else {
+            walker.issue(cluster.path + ".systems", "expected the two partners of the pair; found \(cluster.systems.count) systems")
+            return
+        }
+        if cluster.systems[0] == cluster.systems[1] {
+            walker.issue(cluster.path + ".systems[1]", "expected a different system than the first")
+            return
+        }
+        for (index, name) in cluster.systems.enumerated() {
+            let path = "\(cluster.path).systems[\(index)]"
+            guard let system = topology.system(named: name) else {
+                walker.issue(path, "no storage system named \"\(name)\"", suggestion: didYouMean(name, among: topology.systems.map(\.name)))
+                continue
+            }
+            if let other = topology.clusters.first(where: { $0.name != cluster.name && $0.systems.contains(name) }) {
+                walker.issue(path, "system \"\(name)\" is already in cluster \"\(other.name)\"")
+            }
+            if system.nvramBytes == 0 {
+                walker.issue(system.path + ".nvram", "a system in a cluster logs writes in NVRAM and mirrors its partner's: give it \"nvram\" (e.g. \"32MiB\")")
+            }
+            let partner = cluster.systems[1 - index]
+            let owned = Set(system.controllers.flatMap { $0.loops.filter { $0.side == .a }.map(\.shelf) })
+            let reachedOnB = Set(system.controllers.flatMap { $0.loops.filter { $0.side == .b }.map(\.shelf) })
+            if owned.isEmpty {
+                walker.issue(system.path + ".storageNodes", "a system in a cluster owns the shelves it reaches through A loops; \"\(name)\" reaches none")
+            }
+            if let partnerSystem = topology.system(named: partner) {
+                let partnerOwned = Set(partnerSystem.controllers.flatMap { $0.loops.filter { $0.side == .a }.map(\.shelf) })
+                for shelf in partnerOwned.sorted() where !reachedOnB.contains(shelf) {
+                    walker.issue(system.path + ".storageNodes", "\"\(name)\" cannot take over \"\(partner)\": no controller of it reaches shelf \"\(shelf)\" through its B loop (add \"\(shelf).B\")")
+                }
+                for shelf in owned.intersection(partnerOwned).sorted() {
+                    walker.issue(system.path + ".storageNodes", "shelf \"\(shelf)\" is owned (reached through loop A) by both \"\(name)\" and \"\(partner)\"")
+                }
+            }
         }
     }
 
@@ -284,6 +327,9 @@ struct ScenarioChecker {
                 + topology.systems.flatMap { system in system.hcas.map { "\(system.name).\($0.name)" } }
                 + topology.clients.map { "\($0.name).hca0" }
         case .switch: topology.fabrics.flatMap { fabric in fabric.switches.map { "\(fabric.name).\($0.name)" } }
+        case .system: topology.clusters.flatMap(\.systems)
+        case .interconnect: topology.clusters.flatMap { $0.interconnects.map(\.name) }
+        case .cluster: topology.clusters.map(\.name)
         }
     }
 }

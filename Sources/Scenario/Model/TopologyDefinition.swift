@@ -16,6 +16,15 @@ public struct FabricDefinition: Sendable {
         switches = object.objects("switches").map(SwitchDefinition.init)
         priorityFlowControl = object.boolean("priorityFlowControl")!
     }
+
+    /// The fabric of a cluster interconnect: InfiniBand, two adapters back to back.
+    init(interconnect name: String, path: String) {
+        self.path = path
+        self.name = name
+        kind = .infiniband
+        switches = []
+        priorityFlowControl = false
+    }
 }
 
 public struct SwitchDefinition: Sendable {
@@ -220,12 +229,43 @@ public struct ClientDefinition: Sendable {
     }
 }
 
+/// A high-availability pair of storage systems.
+public struct ClusterDefinition: Sendable {
+    public var path: String
+    public var name: String
+    public var systems: [String]
+    /// The interconnects' names, in order (the cluster connection manager's interconnect indices).
+    public var interconnects: [(name: String, path: String)]
+    public var heartbeatInterval: TimeSpan
+    public var missedHeartbeats: Int
+    public var slamConnectTimeout: TimeSpan
+    public var mirror: Bool
+
+    init(_ object: ObjectValue) {
+        path = object.path
+        name = object.string("name")!
+        systems = object.strings("systems")
+        interconnects = object.objects("interconnects").map { ($0.string("name")!, $0.path) }
+        heartbeatInterval = object.duration("heartbeatInterval")!
+        missedHeartbeats = Int(object.integer("missedHeartbeats")!)
+        slamConnectTimeout = object.duration("slamConnectTimeout")!
+        mirror = object.boolean("mirror")!
+    }
+
+    /// The partner of `system` in this cluster.
+    public func partner(of system: String) -> String? {
+        guard systems.count == 2, let index = systems.firstIndex(of: system) else { return nil }
+        return systems[1 - index]
+    }
+}
+
 public struct TopologyDefinition: Sendable {
     public var fabrics: [FabricDefinition]
     public var nodes: [NodeDefinition]
     public var systems: [SystemDefinition]
     public var shelves: [ShelfDefinition]
     public var clients: [ClientDefinition]
+    public var clusters: [ClusterDefinition]
 
     init(_ object: ObjectValue) {
         fabrics = object.objects("fabrics").map(FabricDefinition.init)
@@ -233,7 +273,11 @@ public struct TopologyDefinition: Sendable {
         systems = object.objects("systems").map(SystemDefinition.init)
         shelves = object.objects("shelves").map(ShelfDefinition.init)
         clients = object.objects("clients").map(ClientDefinition.init)
+        clusters = object.objects("clusters").map(ClusterDefinition.init)
     }
+
+    /// The cluster `system` belongs to, if any.
+    public func cluster(of system: String) -> ClusterDefinition? { clusters.first { $0.systems.contains(system) } }
 
     public func fabric(named name: String) -> FabricDefinition? { fabrics.first { $0.name == name } }
     public func node(named name: String) -> NodeDefinition? { nodes.first { $0.name == name } }

@@ -42,9 +42,10 @@ struct FaultSchedule {
         }
     }
 
-    /// Registers the applier and schedules every entry.
-    mutating func install() {
-        let applier = FaultApplier(entries: entries, topology: topology)
+    /// Registers the applier and schedules every entry. `systems` crashes and reboots storage
+    /// systems (it owns their agents).
+    mutating func install(systems: (any SystemFaultHandling)?) {
+        let applier = FaultApplier(entries: entries, topology: topology, systems: systems)
         let id = simulator.register(applier, name: "scenario.faults")
         for (index, entry) in entries.enumerated() {
             simulator.schedule(FaultApplier.apply, for: id, at: entry.time, payload: UInt64(index))
@@ -69,15 +70,26 @@ struct FaultSchedule {
     }
 }
 
+/// What crashes and reboots a storage system: whoever owns its agents.
+protocol SystemFaultHandling: AnyObject {
+    /// The system crashes: its agents stop at once, its adapters die, its controllers are reset;
+    /// its NVRAM keeps its contents.
+    func crash(system: String)
+    /// The crashed system boots again: fresh agents on its devices.
+    func reboot(system: String)
+}
+
 /// The component that applies scheduled faults when their events come due.
 private final class FaultApplier: SimComponent {
     static let apply = EventKind(rawValue: 1)
     let entries: [FaultSchedule.Entry]
     let topology: SimulatedTopology
+    weak var systems: (any SystemFaultHandling)?
 
-    init(entries: [FaultSchedule.Entry], topology: SimulatedTopology) {
+    init(entries: [FaultSchedule.Entry], topology: SimulatedTopology, systems: (any SystemFaultHandling)?) {
         self.entries = entries
         self.topology = topology
+        self.systems = systems
     }
 
     func handle(_ event: Event, in simulator: Simulator) {
@@ -126,8 +138,44 @@ private final class FaultApplier: SimComponent {
         case .adapter:
             // hcaFail: the adapter dies (ports down, QPs to error, verbs calls fail); it stays dead.
             topology.adapter(named: fault.target)!.fail()
-        case .switch, .link:
-            preconditionFailure("link and switch faults are refused before the run")
+        case .link:
+            let (fabric, cable) = topology.cable(ofAdapter: fault.target)!
+            fabric.apply(Self.fabricAction(entry), to: cable, now: simulator.now)
+        case .switch:
+            let (fabric, name) = topology.fabricSwitch(named: fault.target)!
+            fabric.apply(entry.action == .switchFail ? .switchFailure : .switchRecovery, to: name, now: simulator.now)
+        case .system:
+            guard let systems else { preconditionFailure("a system fault without a system handler") }
+            if entry.action == .nodeCrash { systems.crash(system: fault.target) } else { systems.reboot(system: fault.target) }
+        case .interconnect:
+            cut(interconnect: fault.target, entry.action == .interconnectCut, now: simulator.now)
+        case .cluster:
+            for interconnect in topology.definition.clusters.first(where: { $0.name == fault.target })!.interconnects {
+                cut(interconnect: interconnect.name, entry.action == .partition, now: simulator.now)
+            }
+        }
+    }
+
+    private func cut(interconnect: String, _ down: Bool, now: Instant) {
+        let fabric = topology.fabrics.first { $0.definition.name == interconnect }!
+        // Back to back, the one cable is named after the second adapter; either adapter finds it.
+        let cable = topology.interconnectCable(of: fabric)!
+        fabric.apply(down ? .linkDown : .linkUp, to: cable, now: now)
+    }
+
+    /// The fabric action of a link fault entry.
+    private static func fabricAction(_ entry: FaultSchedule.Entry) -> FabricFault.Action {
+        let fault = entry.fault
+        switch entry.action {
+        case .linkDown: return .linkDown
+        case .linkUp: return .linkUp
+        case .clearLinkFaults: return .clearLinkFaults
+        case .packetDelay: return .addedDelay(fault.delay!)
+        case .packetLoss, .packetCorruption:
+            let share = UInt64((fault.probability! * 1_000_000).rounded())
+            return entry.action == .packetLoss
+                ? .loss(numerator: share, denominator: 1_000_000) : .corruption(numerator: share, denominator: 1_000_000)
+        default: preconditionFailure("\(entry.action) is not a link action")
         }
     }
 }

@@ -46,9 +46,17 @@ public enum ScenarioRunner {
         } catch {
             throw ScenarioErrors([ScenarioIssue(file: definition.file, path: error.path, message: error.message)])
         }
-        if let fault = definition.faults.first(where: { [.link, .switch].contains($0.action.targetKind) }) {
+        if let cluster = definition.topology.clusters.first {
+            throw ScenarioErrors([ScenarioIssue(file: definition.file, path: cluster.path,
+                                                message: "clusters are not yet runnable (issue #6 continues); validate accepts them, run does not")])
+        }
+        if let fault = definition.faults.first(where: { $0.action == .nodeReboot || ($0.action == .nodeCrash && $0.duration != nil) }) {
             throw ScenarioErrors([ScenarioIssue(file: definition.file, path: fault.path + ".action",
-                                                message: "network faults (\(fault.action.rawValue)) are not yet runnable (issue #7 continues); validate accepts them, run does not")])
+                                                message: "nodeReboot is not yet runnable (issue #6 continues)")])
+        }
+        for fault in definition.faults where fault.action.targetKind == .link && topology.cable(ofAdapter: fault.target) == nil {
+            throw ScenarioErrors([ScenarioIssue(file: definition.file, path: fault.path + ".target",
+                                                message: "adapter \"\(fault.target)\" has no cable: it is alone on its fabric")])
         }
         let end = Instant.zero + duration
         let interval = Self.seriesInterval(for: duration)
@@ -84,7 +92,7 @@ public enum ScenarioRunner {
         }
 
         var schedule = FaultSchedule(definition: definition, topology: topology, simulator: simulator)
-        schedule.install()
+        schedule.install(systems: assembly)
         inspect?.afterBuild(topology, assembly)
 
         // Run in slices so a progress callback can follow simulated time.

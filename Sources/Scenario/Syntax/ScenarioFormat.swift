@@ -7,7 +7,8 @@ enum ScenarioFormat {
         "diskFail", "diskSlow", "diskPull", "diskInsert", "diskPowerLoss", "diskPowerRestore", "diskMediaError",
         "loopFail", "loopRepair", "pciErrors", "pciClear",
         "linkDown", "linkUp", "switchFail", "switchRecover", "hcaFail", "packetLoss", "packetCorruption",
-        "packetDelay", "clearLinkFaults",
+        "packetDelay", "clearLinkFaults", "nodeCrash", "nodeReboot", "interconnectCut", "interconnectRepair",
+        "partition", "partitionHeal",
     ]
 
     static let switchSpec = ObjectSpec(
@@ -121,6 +122,28 @@ enum ScenarioFormat {
                       "The client's host bus, or \"ideal\" for none."),
         ])
 
+    static let interconnectSpec = ObjectSpec(
+        "interconnect", "A cluster interconnect: one dedicated InfiniBand adapter per partner on its host storage node's bus, cabled back to back.",
+        [
+            .required("name", .name, "Its name, unique in the scenario: the adapters are \"<system>.<name>\", the cable is named after the second."),
+        ])
+
+    static let clusterSpec = ObjectSpec(
+        "cluster", "Two storage systems in a high-availability pair: each owns the shelves its storage nodes reach through A loops and reaches its partner's through B loops; they slam connect over the interconnects, mirror each other's NVRAM write log, and take over each other's shelf.",
+        [
+            .required("name", .name, "The cluster's name (a partition fault targets it)."),
+            .required("systems", .array(of: .name, minimumCount: 2), "The two partners, by system name."),
+            .required("interconnects", .array(of: .object(interconnectSpec), minimumCount: 1),
+                      "Its interconnects; with two, one can fail without a takeover."),
+            .optional("heartbeatInterval", .duration, default: .string("50ms"), "How often the failover monitors exchange heartbeats."),
+            .optional("missedHeartbeats", .integer(minimum: 1, maximum: 1000), default: .integer(4),
+                      "Heartbeat intervals without any heartbeat before the partner is declared failed."),
+            .optional("slamConnectTimeout", .duration, default: .string("2s"),
+                      "How long slam connect waits for a partner that has not booted before it reports Error (and retries)."),
+            .optional("mirror", .boolean, default: .bool(true),
+                      "Mirror every write's NVRAM log record to the partner before acknowledging it. false is unsafe: it shows what the mirror protects."),
+        ])
+
     static let topologySpec = ObjectSpec(
         "topology", "What is simulated: fabrics, storage nodes, shelves, clients.",
         [
@@ -131,6 +154,8 @@ enum ScenarioFormat {
                       "Storage systems: targets serving LUNs to clients over a fabric."),
             .optional("shelves", .array(of: .object(shelfSpec), minimumCount: 0), default: .array([]), "Disk shelves."),
             .optional("clients", .array(of: .object(clientSpec), minimumCount: 0), default: .array([]), "Client hosts."),
+            .optional("clusters", .array(of: .object(clusterSpec), minimumCount: 0), default: .array([]),
+                      "High-availability pairs of storage systems."),
         ])
 
     static let workloadSpec = ObjectSpec(
@@ -170,7 +195,7 @@ enum ScenarioFormat {
         "fault", "Something that goes wrong at a time: give \"at\", or a \"window\" for a time drawn from the seed.",
         [
             .required("action", .choice(faultActions), "What happens (see README: faults)."),
-            .required("target", .string, "What it happens to: a disk \"<shelf>.bay<N>\", a loop \"<shelf>.A\", a node's PCI bus \"<node>.pci\", a link \"<name>\", a switch, an adapter \"<node>.<hca>\"."),
+            .required("target", .string, "What it happens to: a disk \"<shelf>.bay<N>\", a loop \"<shelf>.A\", a node's PCI bus \"<node>.pci\", a link \"<name>\", a switch, an adapter \"<node>.<hca>\", a storage system (nodeCrash, nodeReboot), an interconnect (interconnectCut, interconnectRepair), a cluster (partition, partitionHeal)."),
             .optional("at", .duration, "When."),
             .optional("window", .array(of: .duration, minimumCount: 2),
                       "[earliest, latest]: when, drawn uniformly from the scenario's seed."),

@@ -166,7 +166,10 @@ extension NodeBus: PCIMaster {
     /// An endpoint's transaction ended on the PCI bus (for the bus only).
     public func pciTransactionEnded(tag: UInt64, status: PCITransactionStatus) {
         let index = Int(tag >> 48)
-        let slot = endpoints[index].slot(of: tag & ((1 << 48) - 1))
+        let sequence = tag & ((1 << 48) - 1)
+        // An operation of an endpoint reset since (its node rebooted) is forgotten, effect and all.
+        guard sequence >= endpoints[index].firstSequence else { return }
+        let slot = endpoints[index].slot(of: sequence)
         var operation = endpoints[index].operations[slot]
         precondition(operation.status == nil, "\(name): a bus operation ended twice")
         // Avoid a second reference to the bytes while the effect may copy them.

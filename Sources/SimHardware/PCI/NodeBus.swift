@@ -116,6 +116,19 @@ public final class NodeBus: SimComponent {
     }
 
     /// Whether `endpoint` is failed.
+    /// The node behind `endpoint` rebooted: its operations in flight and the messages waiting
+    /// for it are forgotten (nothing more is delivered to the agents it had), its windows are
+    /// withdrawn, it has no receiver, and it works again. Its number stays the same.
+    public func reset(endpoint: BusEndpoint) {
+        let index = attachedIndex(endpoint)
+        var fresh = NodeBusEndpoint(name: endpoints[index].name, runtime: endpoints[index].runtime)
+        fresh.master = endpoints[index].master
+        fresh.statistics = endpoints[index].statistics
+        fresh.firstSequence = endpoints[index].nextSequence
+        endpoints[index] = fresh
+        addressSpace.removeAll(owner: index)
+    }
+
     public func isFailed(_ endpoint: BusEndpoint) -> Bool { endpoints[attachedIndex(endpoint)].failed }
 
     // MARK: Loop turns

@@ -73,6 +73,14 @@ struct NodeBusAddressSpace {
         liveWindowCount -= 1
     }
 
+    /// Withdraws every window `owner` exposed.
+    mutating func removeAll(owner: Int) {
+        for index in windows.indices where windows[index]?.owner == owner {
+            windows[index] = nil
+            liveWindowCount -= 1
+        }
+    }
+
     /// The window covering `address`, if any (whether the whole range fits is the caller's check).
     func resolve(_ address: BusAddress) -> Resolution {
         // The last window starting at or before the address.

@@ -124,6 +124,24 @@ public final class IOController: SimComponent {
         ports[device.controllerPort].loop.isReachable(device.devicePort)
     }
 
+    // MARK: Host reset
+
+    /// The host behind the controller crashed and the adapter is reset: every command in flight
+    /// is forgotten and no completion is delivered (the agents that submitted them are gone).
+    /// Commands already on a loop still reach their disks, which execute them; their answers are
+    /// discarded as late. The controller then takes new commands as before.
+    public func resetForHostCrash() {
+        for index in slots.indices {
+            guard let slot = slots[index] else { continue }
+            simulator.cancel(slot.timer)
+            slot.device.outstandingCount -= 1
+            slots[index] = nil
+            freeSlots.append(index)
+        }
+        ready.removeAll()
+        firmwareFreeAt = max(firmwareFreeAt, simulator.now)
+    }
+
     // MARK: Submission
 
     func submit(_ request: SCSIRequest, handler: any SCSICompletionHandler, on device: SimSCSIDevice)
