@@ -35,6 +35,13 @@ struct DiskQueue {
 
     mutating func removeAll() { entries.removeAll() }
 
+    /// Removes the queued accesses of `initiators` (aborted tasks), returning how many.
+    mutating func removeAll(from initiators: [InitiatorID]) -> Int {
+        let before = entries.count
+        entries.removeAll { initiators.contains($0.pending.command.initiator) }
+        return before - entries.count
+    }
+
     /// Removes and returns the task to run next, or nil if none waits.
     mutating func takeNext(
         policy: DiskScheduling, mechanics: DiskMechanics, at time: Instant

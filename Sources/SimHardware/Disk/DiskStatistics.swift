@@ -10,6 +10,8 @@ public struct DiskStatistics: Hashable, Sendable {
     public var bufferHits = 0
     /// Commands refused with TASK SET FULL.
     public var taskSetFull = 0
+    /// Queued commands aborted by another initiator's PREEMPT AND ABORT.
+    public var tasksAborted = 0
     /// Commands received and dropped unanswered (dead or unpowered drive, or lost in a pull
     /// or a power loss).
     public var commandsDropped = 0

@@ -100,6 +100,10 @@ public final class SimDisk: SimComponent, LoopDevice {
         paths[port.rawValue] = path
     }
 
+    /// Told of every write that reaches the medium (or the write cache), with its initiator: what
+    /// a checker of shelf ownership watches.
+    public weak var writeObserver: (any DiskWriteObserver)?
+
     public func receive(_ command: DriveCommand, on port: DrivePort) {
         guard isPresent, state == .ready || state == .spinningUp else {
             drop(command)
@@ -114,6 +118,13 @@ public final class SimDisk: SimComponent, LoopDevice {
         }
         switch target.begin(command) {
         case .respond(let response):
+            let aborted = target.takeAbortedInitiators()
+            if !aborted.isEmpty {
+                // Aborted tasks get no response (SAM-3 5.6); their initiators hear COMMANDS CLEARED
+                // BY ANOTHER INITIATOR on their next command.
+                statistics.tasksAborted += queue.removeAll(from: aborted)
+                for initiator in aborted { target.attentions.establish(.commandsClearedByAnotherInitiator, for: initiator) }
+            }
             answer(response, on: port, after: model.commandOverhead)
         case .access(let pending):
             queue.append(QueuedAccess(pending: pending, port: port, sequence: sequence))
@@ -170,7 +181,11 @@ public final class SimDisk: SimComponent, LoopDevice {
         statistics.accessesCompleted += 1
         switch done.entry.pending.access {
         case .read: statistics.bytesRead += response.dataBytes
-        case .write(_, let blocks, _): statistics.bytesWritten += blocks * target.configuration.blockSize
+        case .write(let lba, let blocks, _):
+            statistics.bytesWritten += blocks * target.configuration.blockSize
+            if response.status == .good {
+                writeObserver?.disk(self, wrote: lba, blocks: blocks, for: done.entry.pending.command.initiator)
+            }
         case .flush: break
         }
         send(response, on: done.entry.port)
@@ -283,4 +298,10 @@ public final class SimDisk: SimComponent, LoopDevice {
         inService = nil
         epoch += 1
     }
+}
+
+/// Watches the writes a disk executes.
+public protocol DiskWriteObserver: AnyObject {
+    /// `disk` has just executed a write of `blocks` blocks at `lba` for `initiator`.
+    func disk(_ disk: SimDisk, wrote lba: UInt64, blocks: Int, for initiator: InitiatorID)
 }

@@ -11,6 +11,12 @@ extension SCSITarget {
         reservations.registrations.map { ($0.initiator, $0.key) }
     }
 
+    /// The initiators whose tasks the last PREEMPT AND ABORT aborted (taken once).
+    public mutating func takeAbortedInitiators() -> [InitiatorID] {
+        defer { abortedInitiators = [] }
+        return abortedInitiators
+    }
+
     /// The initiator holding the persistent reservation and its type, if one is held.
     public var reservationHolder: (initiator: InitiatorID, type: PersistentReservationType)? {
         reservations.reservation.map { ($0.holder, $0.type) }
@@ -90,7 +96,7 @@ extension SCSITarget {
             outcome = reservations.register(initiator, parameters, ignoringExistingKey: false)
         case .registerAndIgnoreExistingKey:
             outcome = reservations.register(initiator, parameters, ignoringExistingKey: true)
-        case .reserve, .release, .preempt:
+        case .reserve, .release, .preempt, .preemptAndAbort:
             guard reserveOut.scope == CDB.PersistentReserveOut.logicalUnitScope else {
                 return invalidField(command, byte: 2, bit: 7)
             }
@@ -100,7 +106,13 @@ extension SCSITarget {
             switch reserveOut.serviceAction {
             case .reserve: outcome = reservations.reserve(initiator, key: parameters.reservationKey, reserveOut.type)
             case .release: outcome = reservations.release(initiator, key: parameters.reservationKey, reserveOut.type)
-            default: outcome = reservations.preempt(initiator, parameters, reserveOut.type)
+            default:
+                outcome = reservations.preempt(initiator, parameters, reserveOut.type)
+                // PREEMPT AND ABORT (SPC-3 5.6.10.5): the preempted initiators' tasks are aborted
+                // too, so none of their queued writes reaches the medium after the preemption.
+                if reserveOut.serviceAction == .preemptAndAbort, case .done(let notices) = outcome {
+                    abortedInitiators = notices.map(\.initiator)
+                }
             }
         case .clear:
             outcome = reservations.clear(initiator, key: parameters.reservationKey)

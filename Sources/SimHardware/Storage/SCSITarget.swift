@@ -99,6 +99,9 @@ public struct SCSITarget {
     var reservations = PersistentReservations()
     /// Unit attention conditions waiting for each initiator.
     var attentions = UnitAttentions()
+    /// Initiators whose tasks a PREEMPT AND ABORT has just aborted: the drive clears their queued
+    /// commands (``takeAbortedInitiators()``).
+    var abortedInitiators: [InitiatorID] = []
 
     public init(configuration: SCSITargetConfiguration) {
         self.configuration = configuration
