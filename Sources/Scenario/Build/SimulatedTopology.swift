@@ -198,6 +198,11 @@ final class SimulatedTopology {
             controllers: buildControllers(definition.controllers, prefix: definition.name, bus: bus))
     }
 
+    /// The initiator identity (world-wide port name) of controller `controller`'s port on `loop`.
+    static func initiatorID(controller: String, loop: LoopReference) -> InitiatorID {
+        InitiatorID(rawValue: StableHash.fnv1a64(controller + "." + loop.description))
+    }
+
     /// I/O controllers on `bus`, each port attached to its loop, named `<prefix>.<controller>`.
     private func buildControllers(_ definitions: [ControllerDefinition], prefix: String, bus: PCIBus)
         -> [(controller: IOController, loops: [LoopReference])]
@@ -212,7 +217,7 @@ final class SimulatedTopology {
                 let shelf = shelves.first { $0.definition.name == loop.shelf }!.shelf
                 device.attach(
                     to: shelf.loop(loop.side == .a ? .a : .b), portName: "port" + loop.side.rawValue,
-                    initiator: InitiatorID(rawValue: StableHash.fnv1a64(name + "." + loop.description)))
+                    initiator: Self.initiatorID(controller: name, loop: loop))
             }
             controllers.append((device, controller.loops))
         }
