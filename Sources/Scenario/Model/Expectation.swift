@@ -46,6 +46,18 @@ public enum MetricCatalog {
             .init(name: "malformedMessages", unit: .count, documentation: "Messages on the fabric or the bus that did not decode (counted, dropped)."),
             .init(name: "busRetransmissions", unit: .count,
                   documentation: "CTA⇄RTA messages the residual message stores sent again after a bus error or timeout."),
+            .init(name: "takeovers", unit: .count, documentation: "Takeovers completed: a partner fenced, its log replayed, its LUNs serving."),
+            .init(name: "givebacks", unit: .count, documentation: "Givebacks completed: a returned partner serving its own LUNs again."),
+            .init(name: "fencedOut", unit: .count,
+                  documentation: "Systems that lost a fence race (split brain) and stopped serving."),
+            .init(name: "failoverTime", unit: .duration,
+                  documentation: "The longest time from a partner's failure (crash, or the partition) to its LUNs serving again on the survivor."),
+            .init(name: "dualOwnership", unit: .count,
+                  documentation: "Disk writes by a system to a shelf another system had taken over (the no-dual-ownership checker); must be 0."),
+            .init(name: "slamConnectTime", unit: .duration,
+                  documentation: "The longest time from a cluster connection manager's start to Connected."),
+            .init(name: "interconnectSwitchTime", unit: .duration,
+                  documentation: "The longest time from an interconnect's cut until cluster traffic flowed only on another, without a takeover."),
         ]
         for kind in ["Read", "Write"] {
             for (prefix, text) in [("mean", "mean"), ("p50", "median"), ("p90", "90th percentile"),
