@@ -30,6 +30,8 @@ struct ScenarioValidationTests {
         ("too-many-disks.json", "$.topology.shelves[0].disks", "20 disks do not fit in 14 bays"),
         ("block-size-not-multiple.json", "$.workloads[0].blockSize", "expected a multiple of the 512-byte block; found 1000 bytes"),
         ("workload-unknown-node.json", "$.workloads[0].node", "no storage node named \"blue\""),
+        ("cluster-no-b-loop.json", "$.topology.systems[1].storageNodes", "\"blue\" cannot take over \"red\": no controller of it reaches shelf \"shelf0\" through its B loop (add \"shelf0.B\")"),
+        ("cluster-without-nvram.json", "$.topology.systems[1].nvram", "a system in a cluster logs writes in NVRAM and mirrors its partner's: give it \"nvram\" (e.g. \"32MiB\")"),
     ]
 
     @Test("Every broken file in the corpus gives exactly its one precise issue", arguments: corpus.map(\.file))
