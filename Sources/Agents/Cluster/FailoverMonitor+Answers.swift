@@ -17,15 +17,16 @@ extension FailoverMonitor {
         armPartnerDeadline()
     }
 
-    /// Answers ``FailoverActions/checkOwnShelf()``. Held by the partner: keep waiting for it
-    /// (checking again every boot wait while no connection is up). Not held: serve it.
+    /// Answers ``FailoverActions/checkOwnShelf()``. Held by the partner (or the partner, heard
+    /// meanwhile, is fencing or holds it): keep waiting for it, checking again every boot wait
+    /// while the partner stays silent. Not held: serve it.
     public func ownShelfChecked(heldByPartner: Bool) {
         precondition(state == .checkingOwnShelf, "failover monitor \(name): ownShelfChecked while \(state)")
-        if heldByPartner {
+        if heldByPartner || partnerState?.claimsPartnerShelf == true {
             transition(to: .booting)
             if let partnerState {
                 decideBoot(partner: partnerState)
-            } else if connections.isEmpty {
+            } else {
                 armBootWait()
             }
         } else {

@@ -8,7 +8,6 @@ extension FailoverMonitor {
         statistics.update(connection.interconnect) { $0.connectionsUp += 1 }
         report(.interconnectUp(interconnect: connection.interconnect, at: runtime.now, upCount: connections.count))
         guard state != .stopped, state != .fencedOut else { return }
-        cancelBootWait()
         send(.hello(configuration: actions.localConfiguration), on: connection)
     }
 
@@ -22,10 +21,12 @@ extension FailoverMonitor {
         guard connections.isEmpty else { return }
         switch state {
         case .booting:
+            partnerState = nil  // out of reach: what it said no longer holds
             armBootWait()
         case .waitingForGiveback:
             // The partner is out of reach with our shelf: wait (and check the shelf) as at boot.
             transition(to: .booting)
+            partnerState = nil
             armBootWait()
         default:
             break
@@ -74,6 +75,7 @@ extension FailoverMonitor {
     private func handle(_ message: FailoverMessage, on connection: any ClusterConnection) {
         switch state {
         case .booting:
+            cancelBootWait()
             decideBoot(partner: message.state)
         case .waitingForGiveback:
             if message.body == .givebackReady || !message.state.claimsPartnerShelf {

@@ -75,12 +75,14 @@ public final class FailoverMonitor: ClusterConnectionClient, TimerHandler {
     public var upInterconnects: [Int] { connections.map(\.interconnect) }
 
     /// Boots: the node serves nothing until the monitor asks it to. Hellos go out on the
-    /// connections already up; with none, the boot wait starts.
+    /// connections already up, and the boot wait starts: when it ends before anything valid
+    /// arrived from the partner (no connection came up, or one did but the partner stayed
+    /// silent), the monitor asks its node to check its own shelf.
     public func start() {
         transition(to: .booting)
         heartbeatTimer = runtime.scheduleTimer(after: configuration.heartbeatInterval, handler: self, token: Timer.heartbeat.rawValue)
         for connection in connections { send(.hello(configuration: actions.localConfiguration), on: connection) }
-        if connections.isEmpty { armBootWait() }
+        armBootWait()
     }
 
     // MARK: Timers
@@ -134,7 +136,7 @@ public final class FailoverMonitor: ClusterConnectionClient, TimerHandler {
 
     private func bootWaitExpired() {
         bootTimer = nil
-        guard state == .booting, connections.isEmpty else { return }
+        guard state == .booting, partnerState == nil else { return }
         transition(to: .checkingOwnShelf)
         actions.checkOwnShelf()
     }

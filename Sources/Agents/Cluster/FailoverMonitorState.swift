@@ -4,7 +4,7 @@
 /// state). The legal moves are ``successors``; the monitor checks every move against it.
 ///
 ///     stopped ─start─> booting ─partner serves nothing of ours─> startingService ─> normal
-///     booting ─no connection for bootPartnerWait─> checkingOwnShelf ─not held─> startingService
+///     booting ─no word from the partner for bootPartnerWait─> checkingOwnShelf ─not held─> startingService
 ///                                                  checkingOwnShelf ─held─> booting (wait again)
 ///     booting ─partner holds our shelf─> waitingForGiveback ─partner released─> reclaiming ─> normal
 ///     normal ─partner silent, its configuration known─> fencing ─won─> takingOver ─> takenOver
