@@ -99,7 +99,7 @@ public final class FailoverMonitor: ClusterConnectionClient, TimerHandler {
     private func heartbeatTick() {
         heartbeatTimer = nil
         guard state != .fencedOut else { return }
-        if partnerLastHeard != nil && !heardSinceTick { statistics.missedHeartbeats += 1 }
+        if state == .normal && partnerLastHeard != nil && !heardSinceTick { statistics.missedHeartbeats += 1 }
         heardSinceTick = false
         for connection in connections { send(.heartbeat, on: connection) }
         heartbeatTimer = runtime.scheduleTimer(after: configuration.heartbeatInterval, handler: self, token: Timer.heartbeat.rawValue)

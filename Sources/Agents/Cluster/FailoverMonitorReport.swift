@@ -67,7 +67,8 @@ public struct FailoverInterconnectStatistics: Hashable, Sendable {
 public struct FailoverMonitorStatistics: Hashable, Sendable {
     /// Indexed by interconnect.
     public var interconnects: [FailoverInterconnectStatistics] = []
-    /// Heartbeat intervals, once the partner had been heard, in which nothing arrived from it.
+    /// Heartbeat ticks, while normal and once the partner had been heard, with nothing from it
+    /// since the previous tick.
     public var missedHeartbeats = 0
     /// Messages that did not decode: counted and dropped.
     public var malformedMessages = 0

@@ -338,7 +338,8 @@ final class MonitorPair {
     init(interconnects: Int = 1, configuration: FailoverMonitorConfiguration = FailoverMonitorConfiguration(),
          linkDelay: TimeSpan = .microseconds(5), failureDelay: TimeSpan = .milliseconds(20),
          answerDelay: TimeSpan = .milliseconds(3), seed: UInt64 = 1) {
-        simulator = Simulator(seed: seed)
+        let simulator = Simulator(seed: seed)
+        self.simulator = simulator
         self.configuration = configuration
         self.linkDelay = linkDelay
         self.failureDelay = failureDelay
