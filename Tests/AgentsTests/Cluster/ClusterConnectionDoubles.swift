@@ -233,7 +233,8 @@ final class FenceArbiter {
 }
 
 /// A coordinator double: records every ``FailoverActions`` call with its time and answers it
-/// `answerDelay` later on the node's runtime (so a crashed node never answers).
+/// `answerDelay` later on the node's runtime (so a crashed node never answers), or, with a zero
+/// delay, from inside the call.
 final class FailoverActionsDouble: FailoverActions, TimerHandler {
     enum Call: Hashable {
         case serveOwnShelf, checkOwnShelf, fencePartner, takeOver([UInt8]), stopServing, releasePartnerShelf, reclaimOwnShelf
@@ -268,7 +269,11 @@ final class FailoverActionsDouble: FailoverActions, TimerHandler {
     private func request(_ call: Call) {
         calls.append((call, runtime.now))
         awaiting.append(call)
-        runtime.scheduleTimer(after: answerDelay, handler: self, token: 0)
+        if answerDelay == .zero {
+            timerFired(0)  // answer from inside the call
+        } else {
+            runtime.scheduleTimer(after: answerDelay, handler: self, token: 0)
+        }
     }
 
     func serveOwnShelf() { request(.serveOwnShelf) }

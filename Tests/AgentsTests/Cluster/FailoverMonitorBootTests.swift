@@ -104,4 +104,48 @@ struct FailoverMonitorBootTests {
         #expect(pair.monitors[1].statistics.partnerIncarnations == 1)
         print("giveback: link up \(up), Red serves its shelf again at \(up + d * 3 + a * 2)")
     }
+
+    @Test("Partner reboots while this node is fencing it: it waits, then asks for its shelf back once the takeover is done")
+    func rebootDuringFence() {
+        let pair = MonitorPair()
+        pair.start(0); pair.start(1); pair.connectAll()
+        let crashAt = Instant.zero + .seconds(1) + .milliseconds(13)
+        pair.run(until: crashAt)
+        pair.crash(0)
+        let interval = pair.configuration.heartbeatInterval
+        let failedAt = Instant.zero + interval * (crashAt.picoseconds / interval.picoseconds) + pair.linkDelay
+            + pair.configuration.failureTimeout
+        pair.run(until: failedAt + .milliseconds(1))
+        #expect(pair.monitors[1].state == .fencing)
+        pair.reboot(0)
+        pair.connectAll()
+        pair.run(until: failedAt + .milliseconds(2))
+        // Red heard Blue's hello (state fencing): it serves nothing and waits.
+        #expect(pair.monitors[0].state == .booting)
+        #expect(pair.actions[0].calls.isEmpty)
+        pair.run(until: failedAt + .seconds(1))
+        #expect(pair.actions[1].callNames == [.serveOwnShelf, .fencePartner, .takeOver(pair.actions[0].localConfiguration), .releasePartnerShelf])
+        #expect(pair.actions[0].callNames == [.reclaimOwnShelf])
+        // Red asked on Blue's first heartbeat after the takeover: Blue's next tick after failedAt + 2a.
+        let takenOverAt = failedAt + pair.answerDelay * 2
+        let nextTick = Instant.zero + interval * (takenOverAt.picoseconds / interval.picoseconds + 1)
+        #expect(pair.actions[1].calls[3].at == nextTick + pair.linkDelay * 2)
+        #expect(pair.monitors[0].state == .normal && pair.monitors[1].state == .normal)
+    }
+
+    @Test("Answers given from inside the action calls: crash, takeover, reboot and giveback still complete")
+    func inlineAnswers() {
+        let pair = MonitorPair(answerDelay: .zero)
+        pair.start(0); pair.start(1); pair.connectAll()
+        pair.run(until: Instant.zero + .seconds(1))
+        pair.crash(0)
+        pair.run(until: Instant.zero + .seconds(2))
+        #expect(pair.monitors[1].state == .takenOver)
+        pair.reboot(0)
+        pair.connectAll()
+        pair.run(until: Instant.zero + .seconds(3))
+        #expect(pair.monitors[0].state == .normal && pair.monitors[1].state == .normal)
+        #expect(pair.actions[0].callNames == [.reclaimOwnShelf])
+        #expect(pair.actions[1].callNames == [.serveOwnShelf, .fencePartner, .takeOver(pair.actions[0].localConfiguration), .releasePartnerShelf])
+    }
 }
