@@ -1,0 +1,193 @@
+import Hardware
+
+/// The failover monitor of one node of an HA pair: a cluster connection client
+/// (``clusterClientName`` `"failover-monitor"`) that exchanges hellos and heartbeats with its
+/// counterpart on the partner over every cluster interconnect, declares the partner failed when
+/// it falls silent, and sequences the takeover, the split-brain fence and the giveback through
+/// its node's ``FailoverActions``.
+///
+/// - Heartbeats go out every ``FailoverMonitorConfiguration/heartbeatInterval`` on every up
+///   connection. The partner is declared failed when nothing arrived from it on any connection
+///   for ``FailoverMonitorConfiguration/failureTimeout``: losing one of several interconnects
+///   never triggers a takeover.
+/// - Every connection starts with a hello carrying ``FailoverActions/localConfiguration``; the
+///   partner's last one is kept for a takeover.
+/// - The states and their legal moves are ``FailoverMonitorState``; see there for the diagram.
+///
+/// Runs on its node's ``NodeRuntime``: every method must be called from that runtime's loop.
+public final class FailoverMonitor: ClusterConnectionClient, TimerHandler {
+    /// Its name on the node, e.g. `"failover-monitor"`; names its random stream.
+    public let name: String
+    public let clusterClientName = "failover-monitor"
+    public let configuration: FailoverMonitorConfiguration
+    /// This boot's identity, sent in every message (drawn from the random stream and the start
+    /// time, so a rebooted node differs from its previous life).
+    public let incarnation: UInt64
+    public private(set) var state: FailoverMonitorState = .stopped
+    public internal(set) var statistics = FailoverMonitorStatistics()
+    /// Told of every ``FailoverReport``.
+    public weak var observer: (any FailoverMonitorObserver)?
+    /// The configuration in the partner's last hello (nil before the first).
+    public internal(set) var partnerConfiguration: [UInt8]?
+    /// When the partner was last heard from, on any connection.
+    public internal(set) var partnerLastHeard: Instant?
+    /// When the partner was last declared failed (nil once it is back).
+    public internal(set) var partnerFailedAt: Instant?
+
+    let runtime: any NodeRuntime
+    let actions: any FailoverActions
+    /// The up connections, in the order they came up.
+    var connections: [any ClusterConnection] = []
+    /// The partner's incarnation, its highest message sequence seen, and its state in that message.
+    var partnerIncarnation: UInt64?
+    var partnerSequence: UInt64 = 0
+    var partnerState: FailoverMonitorState?
+    var nextSequence: UInt64 = 1
+    /// Something arrived from the partner since the last heartbeat tick.
+    var heardSinceTick = false
+
+    var heartbeatTimer: TimerHandle?
+    var deadlineTimer: TimerHandle?
+    var bootTimer: TimerHandle?
+
+    enum Timer: UInt64 {
+        case heartbeat = 1
+        case partnerDeadline = 2
+        case bootWait = 3
+    }
+
+    /// Creates a stopped monitor; register it with the cluster connection manager, then ``start()``.
+    public init(name: String, runtime: any NodeRuntime, actions: any FailoverActions,
+                configuration: FailoverMonitorConfiguration = FailoverMonitorConfiguration()) {
+        self.name = name
+        self.runtime = runtime
+        self.actions = actions
+        self.configuration = configuration
+        var random = runtime.randomStream(named: name)
+        incarnation = StableHash.mix64(random.next() ^ UInt64(bitPattern: runtime.now.picoseconds))
+    }
+
+    public var clusterNeeds: ClusterClientNeeds {
+        ClusterClientNeeds(maxMessageBytes: FailoverMessage.maxEncodedLength, maxOutstanding: configuration.maxOutstanding)
+    }
+
+    /// The interconnects with an up connection, in the order they came up.
+    public var upInterconnects: [Int] { connections.map(\.interconnect) }
+
+    /// Boots: the node serves nothing until the monitor asks it to. Hellos go out on the
+    /// connections already up, and the boot wait starts: when it ends before anything valid
+    /// arrived from the partner (no connection came up, or one did but the partner stayed
+    /// silent), the monitor asks its node to check its own shelf.
+    public func start() {
+        transition(to: .booting)
+        heartbeatTimer = runtime.scheduleTimer(after: configuration.heartbeatInterval, handler: self, token: Timer.heartbeat.rawValue)
+        for connection in connections { send(.hello(configuration: actions.localConfiguration), on: connection) }
+        armBootWait()
+    }
+
+    // MARK: Timers
+
+    public func timerFired(_ token: UInt64) {
+        guard let timer = Timer(rawValue: token) else { preconditionFailure("unknown failover monitor timer \(token)") }
+        switch timer {
+        case .heartbeat: heartbeatTick()
+        case .partnerDeadline: partnerDeadlineReached()
+        case .bootWait: bootWaitExpired()
+        }
+    }
+
+    private func heartbeatTick() {
+        heartbeatTimer = nil
+        guard state != .fencedOut else { return }
+        if state == .normal && partnerLastHeard != nil && !heardSinceTick { statistics.missedHeartbeats += 1 }
+        heardSinceTick = false
+        for connection in connections { send(.heartbeat, on: connection) }
+        heartbeatTimer = runtime.scheduleTimer(after: configuration.heartbeatInterval, handler: self, token: Timer.heartbeat.rawValue)
+    }
+
+    /// Arms the partner deadline at `partnerLastHeard + failureTimeout` unless it is armed
+    /// (it re-arms itself when it finds the partner heard since).
+    func armPartnerDeadline() {
+        guard state == .normal, deadlineTimer == nil, let lastHeard = partnerLastHeard else { return }
+        let due = lastHeard + configuration.failureTimeout
+        deadlineTimer = runtime.scheduleTimer(
+            after: due > runtime.now ? due - runtime.now : .zero, handler: self, token: Timer.partnerDeadline.rawValue)
+    }
+
+    private func partnerDeadlineReached() {
+        deadlineTimer = nil
+        guard state == .normal, let lastHeard = partnerLastHeard else { return }
+        guard runtime.now - lastHeard >= configuration.failureTimeout else {
+            armPartnerDeadline()
+            return
+        }
+        declarePartnerFailed(lastHeard: lastHeard)
+    }
+
+    func armBootWait() {
+        guard bootTimer == nil else { return }
+        bootTimer = runtime.scheduleTimer(after: configuration.bootPartnerWait, handler: self, token: Timer.bootWait.rawValue)
+    }
+
+    func cancelBootWait() {
+        if let timer = bootTimer { runtime.cancelTimer(timer) }
+        bootTimer = nil
+    }
+
+    private func bootWaitExpired() {
+        bootTimer = nil
+        guard state == .booting, partnerState == nil else { return }
+        transition(to: .checkingOwnShelf)
+        actions.checkOwnShelf()
+    }
+
+    // MARK: Moves
+
+    /// Moves to `next`, which must be one of the current state's successors.
+    func transition(to next: FailoverMonitorState) {
+        precondition(state.successors.contains(next), "failover monitor \(name): illegal move \(state) -> \(next)")
+        state = next
+    }
+
+    private func declarePartnerFailed(lastHeard: Instant) {
+        statistics.partnerDeclaredFailed += 1
+        partnerFailedAt = runtime.now
+        report(.partnerFailed(at: runtime.now, lastHeard: lastHeard))
+        guard partnerConfiguration != nil else {
+            statistics.takeoversSkipped += 1
+            transition(to: .partnerFailed)
+            report(.takeoverSkipped(at: runtime.now, reason: .noPartnerConfiguration))
+            return
+        }
+        transition(to: .fencing)
+        actions.fencePartner()
+    }
+
+    func report(_ report: FailoverReport) {
+        observer?.failoverMonitor(self, reported: report)
+    }
+
+    // MARK: Sending
+
+    /// Sends `body` on `connection` with the next sequence number; a refusal is counted (the
+    /// connection's failure arrives separately).
+    func send(_ body: FailoverMessageBody, on connection: any ClusterConnection) {
+        let message = FailoverMessage(incarnation: incarnation, sequence: nextSequence, state: state, body: body)
+        nextSequence += 1
+        let isHeartbeat = body == .heartbeat
+        do {
+            try connection.send(message.encoded(), tag: message.sequence)
+            statistics.update(connection.interconnect) {
+                $0.messagesSent += 1
+                if isHeartbeat { $0.heartbeatsSent += 1 }
+            }
+        } catch {
+            statistics.update(connection.interconnect) { $0.sendFailures += 1 }
+        }
+    }
+
+    /// Sends `body` on every up connection.
+    func broadcast(_ body: FailoverMessageBody) {
+        for connection in connections { send(body, on: connection) }
+    }
+}
