@@ -209,4 +209,33 @@ struct InitiatorFailoverTests {
         #expect(partner.requests.isEmpty)
         #expect(bench.recorder.completions.map(\.status) == [.deviceUnavailable])
     }
+
+    @Test("a request's own timeout runs only while connected: a 10 ms request held through a failover of reconnectDelay(1) = 100 ms completes good")
+    func requestTimeoutSuspended() throws {
+        let bench = InitiatorBench()
+        bench.connect()
+        let timeout = TimeSpan.milliseconds(10)  // > one round trip with the target's hold (≈ 4 ms)
+        #expect(bench.initiator.configuration.reconnectDelay(attempt: 1) > timeout)
+        bench.initiator.submit(BlockRequest(lun: 0, operation: .read, lba: 0, blocks: 8, bufferOffset: 0), tag: 1, timeout: timeout)
+        bench.run(for: .microseconds(7))
+        bench.transport.failConnection()
+        bench.run(for: .milliseconds(50))
+        bench.initiator.submit(BlockRequest(lun: 0, operation: .read, lba: 8, blocks: 8, bufferOffset: 4096), tag: 2, timeout: timeout)
+        bench.simulator.run()
+        #expect(bench.recorder.completions.map(\.tag) == [1, 2])
+        #expect(bench.recorder.completions.allSatisfy { $0.status == .good })
+        #expect(bench.initiator.statistics.timedOut == 0)
+    }
+
+    @Test("the first connect tries the partner when the primary does not answer")
+    func firstConnectToPartner() throws {
+        let bench = InitiatorBench()
+        _ = bench.addPartner()
+        bench.target.down = true
+        bench.connectWithPartner()
+        #expect(bench.recorder.connected.count == 1)
+        #expect(bench.initiator.servedBy == InitiatorBench.partnerAddress && bench.initiator.addressIndex == 1)
+        #expect(bench.recorder.discoveryFailures == 1)
+        #expect(bench.initiator.devices.map(\.lun) == [0, 1, 2])
+    }
 }

@@ -67,6 +67,7 @@ public final class ClientInitiator: InitiatorTransportDelegate, TimerHandler {
     /// The failover in progress: from a loss until the first good response after reconnecting.
     public internal(set) var currentFailover: InitiatorFailoverRecord?
     var failoverTimer: TimerHandle?
+    var reconnectTimer: TimerHandle?
     var started = false
     var requestedLUNs: [UInt16] = []
     /// Advertisements rebuilt by discovery, per target (looked up, never iterated).
@@ -238,7 +239,7 @@ public final class ClientInitiator: InitiatorTransportDelegate, TimerHandler {
             return
         }
         phase = .waitingToReconnect(attempt: attempt)
-        runtime.scheduleTimer(
+        reconnectTimer = runtime.scheduleTimer(
             after: configuration.reconnectDelay(attempt: round), handler: self,
             token: TimerKind.reconnect.rawValue << Self.timerKindShift)
     }
@@ -246,7 +247,10 @@ public final class ClientInitiator: InitiatorTransportDelegate, TimerHandler {
     /// Stops reconnecting: every held request fails with ``IOStatus/deviceUnavailable``.
     func giveUp(attempts: Int) {
         if let timer = failoverTimer { runtime.cancelTimer(timer) }
+        if let timer = reconnectTimer { runtime.cancelTimer(timer) }
         failoverTimer = nil
+        reconnectTimer = nil
+        currentFailover = nil  // not a failover: counted in statistics.failoverTimeouts or by the delegate
         pendingConnectTag = nil
         connectDiscovery = nil
         phase = .failed
@@ -380,6 +384,7 @@ public final class ClientInitiator: InitiatorTransportDelegate, TimerHandler {
         switch TimerKind(rawValue: token >> Self.timerKindShift) {
         case .requestTimeout: requestTimedOut(value)
         case .reconnect:
+            reconnectTimer = nil
             if case .waitingToReconnect(let attempt) = phase {
                 begin(attempt: attempt, addressIndex: (attempt - 1) % addresses.count)
             }
