@@ -36,12 +36,17 @@ struct InitiatorFailoverTests {
         let bench = InitiatorBench(grant: grant)
         let partner = bench.addPartner()
         bench.connectWithPartner()
-        let count = 16
-        Self.submitWrites(bench, count: count)
+        Self.submitWrites(bench, count: 16)
         bench.run(for: .milliseconds(1))  // 4 writes at the primary, 12 queued
         let lost = bench.simulator.now
         bench.target.down = true
         bench.transport.failConnection()
+        // 4 more while the partner is being discovered (its advertisement not yet known).
+        let delay = bench.initiator.configuration.reconnectDelay(attempt: 1)
+        bench.simulator.run(until: lost + delay + bench.transport.unansweredTimeout + delay + .microseconds(1))
+        #expect(bench.initiator.phase == .discovering(attempt: 2))
+        Self.submitWrites(bench, count: 4, firstTag: 16)
+        let count = 20
         bench.simulator.run()
 
         #expect(bench.recorder.completions.map(\.tag) == (0..<UInt64(count)).map { $0 })
@@ -62,7 +67,6 @@ struct InitiatorFailoverTests {
         // out; attempt 2 (partner) waits reconnectDelay(round 1), discovers it (IOUnitInfo, then
         // profiles and service entries in parallel: 2 round trips) and connects (1 round trip).
         let roundTrip = partner.latency + partner.latency
-        let delay = bench.initiator.configuration.reconnectDelay(attempt: 1)
         let reconnected = lost + delay + bench.transport.unansweredTimeout + delay + roundTrip * 3
         #expect(record.reconnected == reconnected)
         #expect(record.failoverTime == reconnected + partner.latency + partner.times.total + partner.latency - lost)
@@ -220,6 +224,7 @@ struct InitiatorFailoverTests {
         bench.run(for: .microseconds(7))
         bench.transport.failConnection()
         bench.run(for: .milliseconds(50))
+        // Submitted mid-failover: it queues (the LUN is known from its device), never rejected.
         bench.initiator.submit(BlockRequest(lun: 0, operation: .read, lba: 8, blocks: 8, bufferOffset: 4096), tag: 2, timeout: timeout)
         bench.simulator.run()
         #expect(bench.recorder.completions.map(\.tag) == [1, 2])

@@ -84,7 +84,11 @@ extension ClientInitiator {
         let id = nextRequestID
         nextRequestID += 1
         statistics.submitted += 1
-        let profile = target.flatMap { advertisements[$0] }?.luns.first { $0.lun == request.lun }
+        // The LUN as its device knows it, else as the target that served last (or the one being
+        // tried first) advertised it: never a partner's advertisement not yet rebuilt mid-failover.
+        let profile =
+            devices.first { $0.lun == request.lun }?.profile
+            ?? (servedBy ?? target).flatMap { advertisements[$0] }?.luns.first { $0.lun == request.lun }
         var active = InitiatorActiveRequest(
             tag: tag, owner: owner, request: request, blockLength: Int(profile?.blockLength ?? 0), submitted: runtime.now,
             timeout: timeout)
