@@ -5,16 +5,38 @@ import Hardware
 import SimCore
 import SimHardware
 
-/// A target that answers discovery, connections and block requests from byte arrays, and can
-/// delay, drop, reject, answer CHECK CONDITION, or fail the connection.
-final class InitiatorFakeTarget {
+/// The LUNs' bytes, shared by every ``InitiatorFakeTarget`` serving the same disks (a cluster
+/// partner after a takeover serves the same LUNs).
+final class InitiatorFakeDisks {
     struct Volume {
         var profile: LUNProfile
         var data: [UInt8]
     }
 
-    var advertisement: IOUnitAdvertisement
     var volumes: [UInt16: Volume] = [:]
+    /// Every write executed, by any target: (LUN, LBA, blocks).
+    private(set) var writes: [(lun: UInt16, lba: UInt64, blocks: UInt32)] = []
+
+    init(volumes: [LUNProfile]) {
+        for profile in volumes {
+            self.volumes[profile.lun] = Volume(profile: profile, data: [UInt8](repeating: 0, count: Int(profile.blockCount) * Int(profile.blockLength)))
+        }
+    }
+
+    func wrote(_ lun: UInt16, lba: UInt64, blocks: UInt32) { writes.append((lun, lba, blocks)) }
+}
+
+/// A target that answers discovery, connections and block requests from byte arrays, and can
+/// delay, drop, reject, answer CHECK CONDITION, or fail the connection.
+final class InitiatorFakeTarget {
+    typealias Volume = InitiatorFakeDisks.Volume
+
+    var advertisement: IOUnitAdvertisement
+    let disks: InitiatorFakeDisks
+    var volumes: [UInt16: Volume] {
+        get { disks.volumes }
+        set { disks.volumes = newValue }
+    }
     var grant: ConnectionGrant
     /// One-way fabric latency.
     var latency: TimeSpan = .microseconds(5)
@@ -28,6 +50,13 @@ final class InitiatorFakeTarget {
     var dropResponses = false
     /// A read touching this LBA ends in MEDIUM ERROR 11/00 with the LBA as information.
     var mediumErrorLBA: UInt64?
+    /// Answer every request with this status, without executing it (e.g. the CTA's
+    /// ``IOStatus/transferFailed`` when its RDMA to the client failed).
+    var forcedStatus: IOStatus?
+    /// Gone (its adapter failed): answers no query and no connect.
+    var down = false
+    /// Requests starting at these LBAs are executed but their responses held forever.
+    var holdLBAs: Set<UInt64> = []
 
     private(set) var offers: [ConnectionOffer] = []
     private(set) var requests: [ClientRequest] = []
@@ -36,15 +65,13 @@ final class InitiatorFakeTarget {
     private(set) var refusedTooMany = 0
     private(set) var refusedBuffer = 0
 
-    init(volumes: [LUNProfile], grant: ConnectionGrant) {
-        for profile in volumes {
-            self.volumes[profile.lun] = Volume(profile: profile, data: [UInt8](repeating: 0, count: Int(profile.blockCount) * Int(profile.blockLength)))
-        }
+    init(volumes: [LUNProfile], grant: ConnectionGrant, disks: InitiatorFakeDisks? = nil, unitGUID: UInt64 = 0xFEED) {
+        self.disks = disks ?? InitiatorFakeDisks(volumes: volumes)
         let controllers = [
             IOControllerProfile(slot: 1, guid: 0xA1, luns: Array(volumes.prefix(2))),
             IOControllerProfile(slot: 2, guid: 0xA2, luns: Array(volumes.dropFirst(2))),
         ]
-        advertisement = IOUnitAdvertisement(unitGUID: 0xFEED, changeID: 3, controllers: controllers, services: [.blockStorage])
+        advertisement = IOUnitAdvertisement(unitGUID: unitGUID, changeID: 3, controllers: controllers, services: [.blockStorage])
         self.grant = grant
     }
 
@@ -76,6 +103,7 @@ final class InitiatorFakeTarget {
             refusedTooMany += 1
             return (.rejected(.tooManyRequests), nil)
         }
+        if let forcedStatus { return (forcedStatus, nil) }
         guard let volume = volumes[request.lun], grant.luns.contains(request.lun) else { return (.rejected(.lunNotGranted), nil) }
         let blockLength = Int(volume.profile.blockLength)
         let bytes = Int(request.blocks) * blockLength
@@ -92,6 +120,7 @@ final class InitiatorFakeTarget {
         case .flush:
             return (.good, nil)
         case .write:
+            disks.wrote(request.lun, lba: request.lba, blocks: request.blocks)
             volumes[request.lun]!.data.replaceSubrange(start..<start + bytes, with: buffer.read(offset: offset, count: bytes))
             return (.good, nil)
         case .read:
@@ -113,7 +142,14 @@ final class FakeInitiatorTransport: InitiatorTransport, TimerHandler {
     let protocolName = "fake"
     weak var delegate: (any InitiatorTransportDelegate)?
     let runtime: SimNodeRuntime
+    /// The target at ``InitiatorBench/address``.
     let target: InitiatorFakeTarget
+    /// Every target, by address (looked up, never iterated).
+    private var targets: [ServiceAddress: InitiatorFakeTarget] = [:]
+    /// The target of the current connection.
+    private(set) var currentTarget: InitiatorFakeTarget?
+    /// How long a query or connect to a target that is down waits before failing.
+    var unansweredTimeout: TimeSpan = .milliseconds(1)
     private var memory: SimMemory?
     var statistics = TransportStatistics()
     let clientGUID: UInt64 = 0xC11E_0001
@@ -123,10 +159,14 @@ final class FakeInitiatorTransport: InitiatorTransport, TimerHandler {
     private var actions: [UInt64: () -> Void] = [:]
     private var nextAction: UInt64 = 1
 
-    init(runtime: SimNodeRuntime, target: InitiatorFakeTarget) {
+    init(runtime: SimNodeRuntime, target: InitiatorFakeTarget, address: ServiceAddress) {
         self.runtime = runtime
         self.target = target
+        targets[address] = target
     }
+
+    /// Another target, reachable at `address`.
+    func add(_ target: InitiatorFakeTarget, at address: ServiceAddress) { targets[address] = target }
 
     func start(bufferBytes: Int) throws(TransportError) {
         memory = SimMemory(name: "client.buffer", length: bufferBytes)
@@ -144,23 +184,32 @@ final class FakeInitiatorTransport: InitiatorTransport, TimerHandler {
 
     func timerFired(_ token: UInt64) { actions.removeValue(forKey: token)!() }
 
-    func query(_ query: DeviceManagementQuery, to target: ServiceAddress, tag: UInt64) throws(TransportError) {
+    func query(_ query: DeviceManagementQuery, to address: ServiceAddress, tag: UInt64) throws(TransportError) {
         statistics.managementQueries += 1
-        let reply = self.target.answer(query)
-        after(self.target.latency + self.target.latency) { [self] in delegate?.queryAnswered(tag: tag, reply: reply) }
+        guard let target = targets[address], !target.down else {
+            after(unansweredTimeout) { [self] in delegate?.queryAnswered(tag: tag, reply: nil) }
+            return
+        }
+        let reply = target.answer(query)
+        after(target.latency + target.latency) { [self] in delegate?.queryAnswered(tag: tag, reply: reply) }
     }
 
-    func connect(to target: ServiceAddress, offer: ConnectionOffer, tag: UInt64) throws(TransportError) {
+    func connect(to address: ServiceAddress, offer: ConnectionOffer, tag: UInt64) throws(TransportError) {
         connects += 1
-        after(self.target.latency + self.target.latency) { [self] in
-            if let grant = self.target.connectRequested(offer) {
+        guard let target = targets[address], !target.down else {
+            after(unansweredTimeout) { [self] in delegate?.connectFailed(tag: tag, reason: .timedOut) }
+            return
+        }
+        after(target.latency + target.latency) { [self] in
+            if let grant = target.connectRequested(offer) {
                 let connection = ConnectionID(rawValue: nextConnection)
                 nextConnection += 1
                 current = connection
+                currentTarget = target
                 statistics.connectionsOpened += 1
                 delegate?.connected(tag: tag, connection: connection, grant: grant)
             } else {
-                delegate?.connectFailed(tag: tag, reason: .rejected(self.target.rejectConnects!))
+                delegate?.connectFailed(tag: tag, reason: .rejected(target.rejectConnects!))
             }
         }
     }
@@ -172,12 +221,14 @@ final class FakeInitiatorTransport: InitiatorTransport, TimerHandler {
             statistics.malformed += 1
             return
         }
+        guard let target = currentTarget else { throw .unknownConnection(connection) }
         after(target.latency) { [self] in
             guard current == connection else { return }
             let (status, readBack) = target.arrived(request, region: bufferRegion, buffer: buffer)
             let hold = status == .good ? target.times.total : .zero
             after(hold) { [self] in
                 guard current == connection else { return }
+                if target.holdLBAs.contains(request.lba) { return }
                 target.responded()
                 if target.dropResponses { return }
                 readBack?()
@@ -192,16 +243,25 @@ final class FakeInitiatorTransport: InitiatorTransport, TimerHandler {
     }
 
     func disconnect(_ connection: ConnectionID) {
-        if current == connection { current = nil }
+        if current == connection {
+            current = nil
+            currentTarget?.connectionLost()
+            currentTarget = nil
+        }
     }
 
     /// The connection's QP fails now: the target forgets its requests; the client hears of it.
-    func failConnection() {
+    func failConnection() { closeConnection(reason: .failed(.localProtectionError)) }
+
+    /// The connection ends now for `reason` (`.disconnected`: the target closed it, as a
+    /// cluster partner does with the partner's clients on giveback).
+    func closeConnection(reason: ConnectionCloseReason) {
         guard let connection = current else { return }
         current = nil
-        target.connectionLost()
+        currentTarget?.connectionLost()
+        currentTarget = nil
         statistics.connectionsClosed += 1
-        after(.zero) { [self] in delegate?.connectionClosed(connection, reason: .failed(.localProtectionError)) }
+        after(.zero) { [self] in delegate?.connectionClosed(connection, reason: reason) }
     }
 
     /// Delivers bytes as if they arrived on the current connection.
@@ -219,6 +279,9 @@ final class InitiatorRecorder: ClientInitiatorDelegate, ClientInitiatorObserver 
     var connectFailures: [ConnectFailure] = []
     var losses: [ConnectionID] = []
     var gaveUp: [Instant] = []
+    var gaveUpAttempts: [Int] = []
+    var failovers: [InitiatorFailoverRecord] = []
+    var mismatches: [(expected: LUNProfile, found: LUNProfile)] = []
     var completions: [(tag: UInt64, status: IOStatus, at: Instant)] = []
     var released: [UInt64] = []
     var records: [InitiatorRequestRecord] = []
@@ -231,7 +294,14 @@ final class InitiatorRecorder: ClientInitiatorDelegate, ClientInitiatorObserver 
     func initiator(_ initiator: ClientInitiator, connected connection: ConnectionID, grant: ConnectionGrant) { connected.append((connection, grant, now())) }
     func initiator(_ initiator: ClientInitiator, connectFailed reason: ConnectFailure) { connectFailures.append(reason) }
     func initiator(_ initiator: ClientInitiator, connectionLost connection: ConnectionID, reason: ConnectionCloseReason) { losses.append(connection) }
-    func initiator(_ initiator: ClientInitiator, gaveUpAfter attempts: Int) { gaveUp.append(now()) }
+    func initiator(_ initiator: ClientInitiator, gaveUpAfter attempts: Int) {
+        gaveUp.append(now())
+        gaveUpAttempts.append(attempts)
+    }
+    func initiator(_ initiator: ClientInitiator, failedOver record: InitiatorFailoverRecord) { failovers.append(record) }
+    func initiator(_ initiator: ClientInitiator, mismatched expected: LUNProfile, found: LUNProfile, at target: ServiceAddress) {
+        mismatches.append((expected, found))
+    }
     func initiator(_ initiator: ClientInitiator, completed tag: UInt64, status: IOStatus) { completions.append((tag, status, now())) }
     func initiator(_ initiator: ClientInitiator, released tag: UInt64) { released.append(tag) }
     func requestCompleted(_ record: InitiatorRequestRecord) { records.append(record) }
@@ -249,6 +319,9 @@ struct InitiatorBench {
     let recorder: InitiatorRecorder
     static let address = ServiceAddress(
         protocolName: "fake", endpoint: TransportEndpoint(address: [0, 9], queuePairNumber: 0x48, packetSequenceNumber: 0), queueKey: 0x1ee7)
+    /// A partner's address (a second target serving the same LUN numbers).
+    static let partnerAddress = ServiceAddress(
+        protocolName: "fake", endpoint: TransportEndpoint(address: [0, 10], queuePairNumber: 0x48, packetSequenceNumber: 0), queueKey: 0x1ee7)
 
     /// LUNs 0, 1 (slot 1) and 2 (slot 2) of 512-byte blocks, 8 MiB each.
     static let volumes = [0, 1, 2].map { LUNProfile(lun: $0, blockLength: 512, blockCount: 16_384) }
@@ -258,7 +331,7 @@ struct InitiatorBench {
         simulator = Simulator(seed: seed)
         runtime = SimNodeRuntime(nodeName: "client", simulator: simulator)
         target = InitiatorFakeTarget(volumes: Self.volumes, grant: grant)
-        transport = FakeInitiatorTransport(runtime: runtime, target: target)
+        transport = FakeInitiatorTransport(runtime: runtime, target: target, address: Self.address)
         initiator = ClientInitiator(name: "client.initiator", runtime: runtime, transport: transport, configuration: configuration)
         let simulator = simulator
         recorder = InitiatorRecorder(now: { simulator.now })
@@ -274,4 +347,18 @@ struct InitiatorBench {
     }
 
     func run(for span: TimeSpan) { simulator.run(until: simulator.now + span) }
+
+    /// A second target at ``partnerAddress`` serving the same disks (a cluster partner after a
+    /// takeover), with `volumes`' profiles (the primary's unless told).
+    func addPartner(volumes: [LUNProfile] = Self.volumes, grant: ConnectionGrant? = nil) -> InitiatorFakeTarget {
+        let partner = InitiatorFakeTarget(volumes: volumes, grant: grant ?? target.grant, disks: target.disks, unitGUID: 0xB1E)
+        transport.add(partner, at: Self.partnerAddress)
+        return partner
+    }
+
+    /// Connects to the primary, then the partner, and runs until connected.
+    func connectWithPartner(luns: [UInt16] = []) {
+        initiator.connect(to: [Self.address, Self.partnerAddress], luns: luns)
+        simulator.run(stopWhen: { _ in !recorder.connected.isEmpty || !recorder.connectFailures.isEmpty })
+    }
 }

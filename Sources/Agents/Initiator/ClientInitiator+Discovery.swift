@@ -24,11 +24,13 @@ extension ClientInitiator {
         startDiscovery(of: target, forConnect: false)
     }
 
-    func startDiscovery(of target: ServiceAddress, forConnect: Bool) {
+    @discardableResult
+    func startDiscovery(of target: ServiceAddress, forConnect: Bool) -> UInt64 {
         let id = nextDiscoveryID
         nextDiscoveryID += 1
         discoveries[id] = InitiatorDiscovery(target: target, forConnect: forConnect, pending: 1)
         send(.ioUnitInfo, discovery: id, slot: 0, services: false)
+        return id
     }
 
     private func send(_ query: DeviceManagementQuery, discovery id: UInt64, slot: UInt8, services: Bool) {
@@ -91,8 +93,9 @@ extension ClientInitiator {
             services: services)
         advertisements[discovery.target] = unit
         delegate?.initiator(self, discovered: unit, at: discovery.target)
-        if discovery.forConnect && phase == .discovering && target == discovery.target {
-            sendConnect(attempt: 0)
+        if discovery.forConnect, connectDiscovery == id, case .discovering(let attempt) = phase {
+            connectDiscovery = nil
+            sendConnect(attempt: attempt)
         }
     }
 
@@ -100,10 +103,8 @@ extension ClientInitiator {
         guard let discovery = discoveries.removeValue(forKey: id) else { return }
         statistics.discoveryFailures += 1
         delegate?.initiator(self, discoveryFailedAt: discovery.target)
-        if discovery.forConnect && phase == .discovering && target == discovery.target {
-            phase = .idle
-            failQueued(with: .deviceUnavailable)
-            delegate?.initiator(self, connectFailed: .timedOut)
+        if discovery.forConnect, connectDiscovery == id, case .discovering = phase {
+            connectAttemptFailed(.timedOut)
         }
     }
 }

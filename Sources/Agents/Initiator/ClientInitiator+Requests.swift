@@ -16,9 +16,16 @@ struct InitiatorActiveRequest {
     var request: BlockRequest
     var blockLength: Int
     var submitted: Instant
+    /// How long it may take on a connection (its timer runs only while connected).
+    var timeout: TimeSpan
     var timer: TimerHandle?
-    /// Blocks already cut into pieces and sent.
+    /// Blocks already cut into pieces and sent (from the start of the request).
     var blocksSent: UInt32 = 0
+    /// Ranges (block offset in the request, blocks) whose pieces were lost with a connection,
+    /// in order: sent again before the rest.
+    var resend: [(offset: UInt32, blocks: UInt32)] = []
+    /// Pieces were lost with a connection and none was sent again yet.
+    var awaitingReissue = false
     /// Every piece is cut (or none will be: the request completed early).
     var allSent = false
     var piecesOutstanding = 0
@@ -42,6 +49,9 @@ struct InitiatorActiveRequest {
 /// One piece of a request, sent as one ``ClientRequest``.
 struct InitiatorPiece {
     var requestID: UInt64
+    /// The piece's first block, from the start of its request, and its blocks.
+    var offset: UInt32
+    var blocks: UInt32
     var sentAt: Instant
 }
 
@@ -52,7 +62,10 @@ extension ClientInitiator {
         submit(request, tag: tag, timeout: configuration.requestTimeout)
     }
 
-    /// Submits `request` with its own timeout, counted from now.
+    /// Submits `request` with its own timeout, counted from now, or from the (re)connection that
+    /// takes it when none is up: the timeout bounds a request's time on a connection, while a
+    /// failover (which sends its lost pieces again) is bounded by
+    /// ``InitiatorConfiguration/failoverTimeout``.
     ///
     /// Requests queue here until connected and while the grant's maxOutstanding pieces are out.
     /// The completion always comes on a later turn of the loop. Failed locally, without being
@@ -71,9 +84,14 @@ extension ClientInitiator {
         let id = nextRequestID
         nextRequestID += 1
         statistics.submitted += 1
-        let profile = target.flatMap { advertisements[$0] }?.luns.first { $0.lun == request.lun }
+        // The LUN as its device knows it, else as the target that served last (or the one being
+        // tried first) advertised it: never a partner's advertisement not yet rebuilt mid-failover.
+        let profile =
+            devices.first { $0.lun == request.lun }?.profile
+            ?? (servedBy ?? target).flatMap { advertisements[$0] }?.luns.first { $0.lun == request.lun }
         var active = InitiatorActiveRequest(
-            tag: tag, owner: owner, request: request, blockLength: Int(profile?.blockLength ?? 0), submitted: runtime.now)
+            tag: tag, owner: owner, request: request, blockLength: Int(profile?.blockLength ?? 0), submitted: runtime.now,
+            timeout: timeout)
         let limit = owner == .caller ? configuration.bufferBytes : configuration.totalBufferBytes
         let failure: IOStatus? =
             if phase == .failed {
@@ -96,11 +114,23 @@ extension ClientInitiator {
             deferred.append(id)
             return
         }
-        active.timer = runtime.scheduleTimer(
-            after: timeout, handler: self, token: TimerKind.requestTimeout.rawValue << Self.timerKindShift | id)
+        if connection != nil { active.timer = armTimer(of: id, after: timeout) }
         requests[id] = active
         queue.append(id)
         issue()
+    }
+
+    private func armTimer(of id: UInt64, after timeout: TimeSpan) -> TimerHandle {
+        runtime.scheduleTimer(after: timeout, handler: self, token: TimerKind.requestTimeout.rawValue << Self.timerKindShift | id)
+    }
+
+    /// A connection is up: the timers of the requests it takes start now.
+    func armRequestTimers() {
+        for id in queue {
+            guard var active = requests[id], !active.completed, active.timer == nil else { continue }
+            active.timer = armTimer(of: id, after: active.timeout)
+            requests[id] = active
+        }
     }
 
     /// Sends pieces of queued requests, oldest first, while the grant allows more outstanding.
@@ -119,13 +149,23 @@ extension ClientInitiator {
                 if active.piecesOutstanding == 0 { finish(id) }
                 continue
             }
-            let blocks = min(active.request.blocks - active.blocksSent, maxBlocks)
-            let offset = active.request.bufferOffset + Int(active.blocksSent) * active.blockLength
+            // Lost pieces first (cut again to this grant), then the blocks never sent.
+            let start: UInt32
+            let blocks: UInt32
+            let resending = !active.resend.isEmpty
+            if let lost = active.resend.first {
+                start = lost.offset
+                blocks = min(lost.blocks, maxBlocks)
+            } else {
+                start = active.blocksSent
+                blocks = min(active.request.blocks - active.blocksSent, maxBlocks)
+            }
+            let offset = active.request.bufferOffset + Int(start) * active.blockLength
             let wireTag = nextWireTag
             let message = ConnectionMessage.request(
                 ClientRequest(
                     tag: wireTag, connection: connection, lun: active.request.lun, operation: active.request.operation,
-                    lba: active.request.lba + UInt64(active.blocksSent), blocks: blocks,
+                    lba: active.request.lba + UInt64(start), blocks: blocks,
                     buffer: RemoteBuffer(
                         address: region.address + UInt64(offset), length: UInt32(Int(blocks) * active.blockLength),
                         rkey: region.rkey)))
@@ -143,11 +183,25 @@ extension ClientInitiator {
             }
             nextWireTag += 1
             statistics.piecesSent += 1
-            inFlight[wireTag] = InitiatorPiece(requestID: id, sentAt: runtime.now)
-            active.blocksSent += blocks
+            inFlight[wireTag] = InitiatorPiece(requestID: id, offset: start, blocks: blocks, sentAt: runtime.now)
+            if resending {
+                statistics.piecesReissued += 1
+                if active.awaitingReissue {
+                    active.awaitingReissue = false
+                    statistics.requestsReissued += 1
+                    currentFailover?.requestsReissued += 1
+                }
+                if blocks == active.resend[0].blocks {
+                    active.resend.removeFirst()
+                } else {
+                    active.resend[0] = (active.resend[0].offset + blocks, active.resend[0].blocks - blocks)
+                }
+            } else {
+                active.blocksSent += blocks
+            }
             active.piecesOutstanding += 1
             active.pieces += 1
-            if active.blocksSent == active.request.blocks {
+            if active.resend.isEmpty && active.blocksSent == active.request.blocks {
                 active.allSent = true
                 queue.removeFirst()
             }
@@ -162,6 +216,13 @@ extension ClientInitiator {
         }
         guard var active = requests[piece.requestID] else {
             preconditionFailure("\(name): piece of unknown request \(piece.requestID)")
+        }
+        if response.status == .good, var failover = currentFailover, failover.reconnected != nil {
+            // The first good answer on the new connection: the failover is over, as the client sees it.
+            failover.firstGoodResponse = runtime.now
+            currentFailover = nil
+            failovers.append(failover)
+            delegate?.initiator(self, failedOver: failover)
         }
         active.piecesOutstanding -= 1
         if active.completed {
@@ -218,23 +279,42 @@ extension ClientInitiator {
         finish(id)
     }
 
-    /// The connection is gone: every request with a piece out fails with
-    /// ``IOStatus/transferFailed`` (a write's outcome is unknown), in submission order. Requests
-    /// with nothing out stay queued for the next connection.
-    func failOutstanding() {
-        let ids = Set(inFlight.values.map(\.requestID)).sorted()
+    /// The connection is gone: every piece that was out is to be sent again on the next
+    /// connection (reads and writes are idempotent; a piece answered before the loss is not sent
+    /// again). Requests holding lost pieces rejoin the queue in submission order, ahead of any
+    /// submitted after them; a request already completed by its timeout is released instead.
+    /// Request timers stop until a connection takes the requests again.
+    func requeueOutstanding() {
+        let lost = inFlight.values.sorted { ($0.requestID, $0.offset) < ($1.requestID, $1.offset) }
         inFlight.removeAll()
-        for id in ids {
-            guard var active = requests[id] else { continue }
-            active.piecesOutstanding = 0
+        var touched: [UInt64] = []
+        for piece in lost {
+            guard var active = requests[piece.requestID] else { preconditionFailure("\(name): piece of unknown request") }
+            active.piecesOutstanding -= 1
             if !active.completed {
-                statistics.failedByConnectionLoss += 1
-                active.merge(.transferFailed)
-                if !active.allSent, let position = queue.firstIndex(of: id) { queue.remove(at: position) }
-                active.allSent = true
+                active.resend.append((piece.offset, piece.blocks))
+                active.awaitingReissue = true
+                active.allSent = false
             }
+            requests[piece.requestID] = active
+            if touched.last != piece.requestID { touched.append(piece.requestID) }
+        }
+        var held = queue
+        for id in touched {
+            guard let active = requests[id] else { continue }
+            if active.completed {
+                finish(id)  // its span is free: the lost connection can no longer write into it
+            } else if !held.contains(id) {
+                held.append(id)
+            }
+        }
+        // Request IDs grow with submission: sorting restores the submission order.
+        queue = held.sorted()
+        for id in queue {
+            guard var active = requests[id], let timer = active.timer else { continue }
+            runtime.cancelTimer(timer)
+            active.timer = nil
             requests[id] = active
-            finish(id)
         }
     }
 

@@ -21,16 +21,25 @@ public struct InitiatorConfiguration: Hashable, Sendable {
     /// ``IOStatus/deviceUnavailable``. Default 30 s: assumption, Linux sd's default command
     /// timeout (`SD_TIMEOUT`, 30 s).
     public var requestTimeout: TimeSpan
-    /// The wait before the first reconnection attempt after a connection is lost; each further
-    /// attempt waits twice as long, up to ``maxReconnectDelay``. Default 100 ms: assumption, long
-    /// against a fabric round trip (~3–5 µs, REFERENCE.md C.3), short against a command timeout.
+    /// The wait before each reconnection attempt of the first round through the target's
+    /// addresses after a connection is lost; each further round waits twice as long, up to
+    /// ``maxReconnectDelay``. Default 100 ms: assumption, long against a fabric round trip
+    /// (~3–5 µs, REFERENCE.md C.3), short against a command timeout.
     public var reconnectDelay: TimeSpan
     /// The longest wait between reconnection attempts. Default 5 s: assumption.
     public var maxReconnectDelay: TimeSpan
-    /// Reconnection attempts after a loss before the initiator gives up (every queued request
-    /// then fails with ``IOStatus/deviceUnavailable``). Default 8: assumption, with the defaults
-    /// above about 13 s of trying (0.1 + 0.2 + … + 5 + 5 s), under one command timeout.
+    /// Rounds of reconnection attempts after a loss (each round tries every address of the
+    /// target once, in order) before the initiator gives up (every queued request then fails
+    /// with ``IOStatus/deviceUnavailable``). With one address a round is one attempt. Default 8:
+    /// assumption, with the defaults above about 16 s of backoff (0.1 + 0.2 + … + 5 + 5 s) per
+    /// address, under ``failoverTimeout``.
     public var reconnectAttempts: Int
+    /// How long, from the loss of a connection, the initiator holds its requests (the lost
+    /// ones to re-issue and those submitted since) while it reconnects; past it they fail with
+    /// ``IOStatus/deviceUnavailable`` and the initiator gives up. Default 30 s: assumption, the
+    /// Linux SCSI command timeout (`SD_TIMEOUT`), the patience of a host's I/O stack, and well
+    /// above a cluster takeover (missed heartbeats + fence + NVRAM replay, a few seconds).
+    public var failoverTimeout: TimeSpan
     /// The wait before sending again when the transport refused a send (its send queue was
     /// full). Default 1 ms: assumption, many fabric round trips (REFERENCE.md C.3).
     public var sendRetryDelay: TimeSpan
@@ -38,11 +47,13 @@ public struct InitiatorConfiguration: Hashable, Sendable {
     public init(
         bufferBytes: Int = 1 << 20, deviceSlots: Int = 32, deviceSlotBytes: Int = 512 << 10, maxOutstanding: UInt16 = 32,
         requestTimeout: TimeSpan = .seconds(30), reconnectDelay: TimeSpan = .milliseconds(100),
-        maxReconnectDelay: TimeSpan = .seconds(5), reconnectAttempts: Int = 8, sendRetryDelay: TimeSpan = .milliseconds(1)
+        maxReconnectDelay: TimeSpan = .seconds(5), reconnectAttempts: Int = 8, sendRetryDelay: TimeSpan = .milliseconds(1),
+        failoverTimeout: TimeSpan = .seconds(30)
     ) {
         precondition(bufferBytes >= 0 && deviceSlots >= 0 && deviceSlotBytes > 0, "negative buffer sizes")
         precondition(maxOutstanding > 0 && requestTimeout > .zero && reconnectAttempts >= 0, "invalid initiator limits")
         precondition(reconnectDelay > .zero && maxReconnectDelay >= reconnectDelay && sendRetryDelay > .zero)
+        precondition(failoverTimeout > .zero, "a failover timeout must be positive")
         self.bufferBytes = bufferBytes
         self.deviceSlots = deviceSlots
         self.deviceSlotBytes = deviceSlotBytes
@@ -52,17 +63,18 @@ public struct InitiatorConfiguration: Hashable, Sendable {
         self.maxReconnectDelay = maxReconnectDelay
         self.reconnectAttempts = reconnectAttempts
         self.sendRetryDelay = sendRetryDelay
+        self.failoverTimeout = failoverTimeout
     }
 
     /// The whole buffer the initiator registers: the caller's bytes, then the device slots.
     public var totalBufferBytes: Int { bufferBytes + deviceSlots * deviceSlotBytes }
 
-    /// The wait before reconnection attempt `attempt` (from 1): ``reconnectDelay`` × 2^(attempt − 1),
-    /// at most ``maxReconnectDelay``.
-    public func reconnectDelay(attempt: Int) -> TimeSpan {
-        precondition(attempt >= 1)
+    /// The wait before each attempt of reconnection round `round` (from 1): ``reconnectDelay`` ×
+    /// 2^(round − 1), at most ``maxReconnectDelay``.
+    public func reconnectDelay(attempt round: Int) -> TimeSpan {
+        precondition(round >= 1)
         var delay = reconnectDelay
-        for _ in 1..<attempt {
+        for _ in 1..<round {
             if delay >= maxReconnectDelay { break }
             delay = delay + delay
         }

@@ -38,8 +38,6 @@ public struct InitiatorStatistics: Hashable, Sendable {
     public var rejectedLocally = 0
     public var piecesSent = 0
     public var timedOut = 0
-    /// Requests failed with ``IOStatus/transferFailed`` because their connection was lost.
-    public var failedByConnectionLoss = 0
     /// Responses to pieces of requests that had already timed out.
     public var lateResponses = 0
     /// Responses with a tag no piece in flight has (a duplicate, or from an old connection).
@@ -51,7 +49,23 @@ public struct InitiatorStatistics: Hashable, Sendable {
     /// Sends the transport refused (retried later).
     public var sendFailures = 0
     public var connectionLosses = 0
+    /// Attempts (discovery or connect, at any address) made after a loss.
     public var reconnectAttempts = 0
+    /// Connections that came up again after a loss.
+    public var reconnects = 0
+    /// Attempts that failed: refused (e.g. `notReady`, `noLUNsGranted` while a partner takes
+    /// over), unanswered, or a grant that could not replace the lost connection.
+    public var failedConnectAttempts = 0
+    /// Requests whose pieces, lost with a connection, were sent again on the next one.
+    public var requestsReissued = 0
+    /// Pieces sent again (a lost piece may be cut again to a smaller grant).
+    public var piecesReissued = 0
+    /// Failovers that outlasted ``InitiatorConfiguration/failoverTimeout`` (held requests failed).
+    public var failoverTimeouts = 0
+    /// LUNs a new target advertised with another block length than their device's.
+    public var profileMismatches = 0
+    /// Grants refused on a reconnection: a device's LUN missing or mismatched.
+    public var refusedGrants = 0
     public var discoveryFailures = 0
 
     public init() {}

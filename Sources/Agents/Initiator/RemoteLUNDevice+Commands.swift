@@ -22,7 +22,7 @@ extension RemoteLUNDevice {
         let tag = request.tag
         switch CDB.decode(request.cdb) {
         case .testUnitReady:
-            return initiator.connection == nil
+            return initiator.phase == .idle || initiator.phase == .failed
                 ? .answer(Self.checkCondition(tag, .notReady, .logicalUnitNotReady, transferBytes: 0))
                 : .answer(SCSICompletion(tag: tag, status: .good, duration: .zero))
         case .inquiry(let inquiry):

@@ -5,8 +5,8 @@ import Hardware
 /// LUN as it would a local disk.
 ///
 /// Commands:
-/// - TEST UNIT READY: GOOD while connected; otherwise CHECK CONDITION NOT READY, LOGICAL UNIT
-///   NOT READY (02/04/00).
+/// - TEST UNIT READY: GOOD while connected or failing over (commands are held, then sent on
+///   the new connection); otherwise CHECK CONDITION NOT READY, LOGICAL UNIT NOT READY (02/04/00).
 /// - INQUIRY: minimal standard data (direct-access block device, vendor `IOFABRIC`, product
 ///   `REMOTE LUN`); EVPD → ILLEGAL REQUEST, INVALID FIELD IN CDB (24/00).
 /// - READ CAPACITY (10)/(16): from the target's advertisement (10 saturates at FFFFFFFFh).
@@ -27,7 +27,10 @@ import Hardware
 /// ``queueDepth`` is the grant's maxOutstanding. The data slots are shared by every device of
 /// the initiator, so ``submit(_:handler:)`` also throws ``SCSIGenericError/queueFull`` when
 /// none is free; a transfer larger than a slot throws ``SCSIGenericError/unsupported(_:)``.
-/// After the initiator gave up reconnecting, submissions throw ``SCSIGenericError/deviceGone``.
+/// The device stays the same object across failovers: a command in flight when the connection
+/// is lost is sent again on the next connection and completes once. After the initiator gave
+/// up reconnecting (``InitiatorConfiguration/failoverTimeout``), held commands complete with
+/// host status ``SCSIHostStatus/timeOut`` and submissions throw ``SCSIGenericError/deviceGone``.
 public final class RemoteLUNDevice: SCSIGenericDevice, TimerHandler {
     public let name: String
     public let lun: UInt16
