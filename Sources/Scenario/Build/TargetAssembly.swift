@@ -32,7 +32,10 @@ final class TargetAssembly: UnitManagementObserver {
     /// first sweep has made the ports active (measured here: under 1 ms for a few switches).
     static let resetTime = Instant.zero + .milliseconds(5)
 
+    let topology: SimulatedTopology
+
     init(topology: SimulatedTopology, workloads: [WorkloadDefinition], interval: TimeSpan, end: Instant) throws(ScenarioBuildError) {
+        self.topology = topology
         for system in topology.systems {
             targets.append(try Self.assemble(system, topology: topology))
         }
@@ -124,8 +127,20 @@ final class TargetAssembly: UnitManagementObserver {
     func targetReady(_ uma: UnitManagementAgent, advertisement: IOUnitAdvertisement) {
         guard let target = targets.first(where: { $0.uma === uma }) else { return }
         for session in sessions where session.targetName == target.system.definition.name && !session.started {
-            session.begin(at: target.transport.serviceAddress)
+            session.begin(at: addresses(of: target))
         }
+    }
+
+    /// Where a client of `target` finds its LUNs: the target, then its cluster partner.
+    private func addresses(of target: Target) -> [ServiceAddress] {
+        var result = [target.transport.serviceAddress]
+        let name = target.system.definition.name
+        if let partner = topology.definition.cluster(of: name)?.partner(of: name),
+            let other = targets.first(where: { $0.system.definition.name == partner })
+        {
+            result.append(other.transport.serviceAddress)
+        }
+        return result
     }
 
     func targetFailed(_ uma: UnitManagementAgent, reason: String) {

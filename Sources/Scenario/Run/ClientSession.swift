@@ -44,8 +44,10 @@ final class ClientSession: ClientInitiatorDelegate, ClientInitiatorObserver {
         initiator.observer = self
     }
 
-    /// The target is ready: start the initiator and connect (discovery first).
-    func begin(at target: ServiceAddress) {
+    /// The target is ready: start the initiator and connect (discovery first) to the first of
+    /// `targets` that answers: the target, then (in a cluster) its partner, which serves the
+    /// target's LUNs after a takeover.
+    func begin(at targets: [ServiceAddress]) {
         started = true
         do {
             try initiator.start()
@@ -53,7 +55,7 @@ final class ClientSession: ClientInitiatorDelegate, ClientInitiatorObserver {
             problem = "\(initiator.name) did not start: \(error)"
             return
         }
-        initiator.connect(to: target, luns: workload.luns ?? [])
+        initiator.connect(to: targets, luns: workload.luns ?? [])
     }
 
     var totals: DiskLoadTotals { generator?.totals ?? DiskLoadTotals() }
