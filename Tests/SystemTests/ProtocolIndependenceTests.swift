@@ -15,7 +15,7 @@ struct ProtocolIndependenceTests {
     static let protocolWords = ["AddressHandle", "GlobalRoute", "destinationLID", "queryGID", "queryPort", "GID(", ".lid",
                                 "InfiniBandTransport", "RoCETransport"]
     /// The agents that must know neither.
-    static let neutralFolders = ["UMA", "CTA", "RTA", "Bus", "Protocol"]
+    static let neutralFolders = ["UMA", "CTA", "RTA", "Bus", "Protocol", "Cluster"]
 
     /// `source` without its comments (line comments and `///` documentation).
     static func code(_ source: String) -> String {

@@ -38,6 +38,17 @@ final class HCAPort: NetworkEndpoint {
 
     var isActive: Bool { attachment?.portState.carriesData ?? false }
 
+    /// The HCA restarts: packets being built belong to dead QPs (their payload reads were
+    /// dropped with the DMA queue). Arrivals stay queued: each has its processing event.
+    func restart() {
+        pipelineBaseID += pipeline.count
+        pipeline.removeAll()
+        pipelineHead = 0
+        ready.removeAll()
+        readyHead = 0
+        waitingForNetwork = false
+    }
+
     // MARK: Transmit
 
     /// `qp` has packets to send on this port.

@@ -17,8 +17,12 @@ public final class SimCompletionQueue: CompletionQueue {
     /// Queue pairs attached (send or receive); destroy refuses while non-zero.
     var users = 0
 
-    init(hca: SimHCA, capacity: Int, observer: (any CompletionQueueObserver)?, token: UInt64) {
+    /// The device incarnation it was made in.
+    let incarnation: Int
+
+    init(hca: SimHCA, incarnation: Int, capacity: Int, observer: (any CompletionQueueObserver)?, token: UInt64) {
         self.hca = hca
+        self.incarnation = incarnation
         self.capacity = capacity
         self.observer = observer
         self.hasObserver = observer != nil
@@ -43,7 +47,7 @@ public final class SimCompletionQueue: CompletionQueue {
     }
 
     public func requestNotification(solicitedOnly: Bool) throws(VerbsError) {
-        guard !destroyed, !hca.contextClosed else { throw .deviceClosed }
+        guard !destroyed, !hca.isClosed(for: incarnation) else { throw .deviceClosed }
         guard hasObserver else {
             throw .invalidArgument("completion queue \(token) was created without an observer")
         }
@@ -52,7 +56,7 @@ public final class SimCompletionQueue: CompletionQueue {
 
     public func destroy() throws(VerbsError) {
         guard !destroyed else { throw .invalidArgument("completion queue \(token) already destroyed") }
-        guard users == 0 else { throw .busy("completion queue \(token) is used by \(users) queue pair(s)") }
+        guard users == 0 || incarnation != hca.incarnation else { throw .busy("completion queue \(token) is used by \(users) queue pair(s)") }
         destroyed = true
         entries.removeAll()
         head = 0

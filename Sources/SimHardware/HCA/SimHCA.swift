@@ -35,6 +35,12 @@ public final class SimHCA: SimComponent {
     public private(set) var failed = false
     /// The verbs context is closed (or the device failed): calls throw ``VerbsError/deviceClosed``.
     var contextClosed: Bool { failed || contextIsClosed }
+    /// How many times the device came back with ``restart()``: verbs objects remember the
+    /// incarnation they were made in and are dead in any other.
+    public private(set) var incarnation = 0
+    /// Whether objects made in `incarnation` are unusable: the device failed, the context was
+    /// closed, or the device restarted since.
+    func isClosed(for incarnation: Int) -> Bool { contextClosed || incarnation != self.incarnation }
     var contextIsClosed = false
     weak var asyncHandler: (any VerbsAsyncEventHandler)?
 
@@ -42,11 +48,20 @@ public final class SimHCA: SimComponent {
     private var regions: [SimMemoryRegion?] = [nil]
     private var regionGenerations: [UInt8] = [0]
     private var freeRegionSlots: [Int] = []
-    private var nextRegionAddress: UInt64 = 0x0000_1000_0000_0000
+    private var nextRegionAddress: UInt64 = SimHCA.firstRegionAddress
     private(set) var liveRegions = 0
     var queuePairs: [SimQueuePair?] = []
-    /// The first QP number handed out; QPNs 0 and 1 are the special QPs (SMI, GSI).
-    static let firstQueuePairNumber: UInt32 = 0x48
+    /// The first QP number handed out on a fresh (or restarted) HCA; QPNs 0 and 1 are the
+    /// special QPs (SMI, GSI). QPNs are then allocated in creation order, so a program that
+    /// creates its QPs in a fixed order on a fresh device knows their numbers in advance (the
+    /// cluster's predetermined slam-connect endpoint relies on it).
+    public static let firstQueuePairNumber: UInt32 = 0x48
+    /// The key (lkey = rkey) of the first memory region registered on a fresh (or restarted)
+    /// HCA: key index 1 (index 0 is never used), generation 0.
+    public static let firstRegionKey: UInt32 = 1 << 8
+    /// The address of the first memory region registered on a fresh (or restarted) HCA;
+    /// later regions follow at page-aligned addresses.
+    public static let firstRegionAddress: UInt64 = 0x0000_1000_0000_0000
     var completionQueueCount = 0
     var protectionDomainCount = 0
 
@@ -54,6 +69,8 @@ public final class SimHCA: SimComponent {
     private var dmaQueue: [DMAWork] = []
     private var dmaHead = 0
     private var nextDMATag: UInt64 = 0
+    /// DMA tags below this were issued before the last restart: their completions are ignored.
+    private var dmaTagFloor: UInt64 = 0
 
     // Work deferred to the next turn of the loop (flush completions of a failed device,
     // asynchronous events), in order.
@@ -129,6 +146,38 @@ public final class SimHCA: SimComponent {
     public func scheduleFailure(at time: Instant) {
         precondition(time >= simulator.now, "HCA failure scheduled in the past")
         simulator.schedule(Self.failure, for: id, at: time)
+    }
+
+    /// The device comes back as a fresh one (a power cycle or a driver reset after ``fail()``,
+    /// or a reset of a running device, which first fails it): no queue pairs, no regions, no
+    /// domains or completion queues, QPN and key allocation from the start
+    /// (``firstQueuePairNumber``, ``firstRegionKey``, ``firstRegionAddress``), ports back on
+    /// their network (the link retrains; on InfiniBand the subnet manager sweeps the port
+    /// again and, by its GUID-to-LID cache, gives it the same LID). Counters are kept.
+    ///
+    /// Verbs contexts and objects made before the restart stay dead: their calls throw
+    /// ``VerbsError/deviceClosed``; open the device again.
+    public func restart() {
+        if !failed { fail() }
+        for case let qp? in queuePairs { qp.destroyed = true }
+        queuePairs = []
+        regions = [nil]
+        regionGenerations = [0]
+        freeRegionSlots = []
+        nextRegionAddress = Self.firstRegionAddress
+        liveRegions = 0
+        completionQueueCount = 0
+        protectionDomainCount = 0
+        dmaQueue.removeAll()
+        dmaHead = 0
+        dmaTagFloor = nextDMATag
+        for port in ports { port.restart() }
+        asyncHandler = nil
+        contextIsClosed = true
+        incarnation += 1
+        failed = false
+        statistics.restarts += 1
+        for port in ports { port.attachment?.setEndpointFailed(false) }
     }
 
     // MARK: Resources
@@ -260,7 +309,7 @@ public final class SimHCA: SimComponent {
     }
 
     private func dmaFinished(tag: UInt64, ok: Bool) {
-        guard !failed else { return }
+        guard !failed, tag >= dmaTagFloor else { return }
         precondition(dmaHead < dmaQueue.count, "DMA completion with nothing outstanding")
         let work = dmaQueue[dmaHead]
         dmaQueue[dmaHead] = .none
@@ -408,4 +457,6 @@ public struct HCAStatistics: Sendable, Equatable {
     public var discardedPackets = 0
     public var asyncEvents = 0
     public var failures = 0
+    /// Times the device came back (``SimHCA/restart()``).
+    public var restarts = 0
 }

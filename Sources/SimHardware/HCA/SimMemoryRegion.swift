@@ -36,6 +36,8 @@ public final class SimMemoryRegion: MemoryRegion, SimulatedMemory {
     public func deregister() throws(VerbsError) {
         guard registered else { throw .invalidArgument("memory region lkey 0x\(String(lkey, radix: 16)) already deregistered") }
         registered = false
+        // Made before a restart: the device no longer holds it.
+        guard domain.incarnation == domain.hca.incarnation else { return }
         domain.hca.releaseRegion(self)
         domain.regionCount -= 1
     }
@@ -58,11 +60,16 @@ public final class SimProtectionDomain: ProtectionDomain {
     private var addressHandles: [AddressHandle] = []
     private var nextHandle: UInt64 = 1
     private(set) var deallocated = false
+    /// The device incarnation it was made in.
+    let incarnation: Int
 
-    init(hca: SimHCA) { self.hca = hca }
+    init(hca: SimHCA, incarnation: Int) {
+        self.hca = hca
+        self.incarnation = incarnation
+    }
 
     private func checkUsable() throws(VerbsError) {
-        if deallocated || hca.contextClosed { throw .deviceClosed }
+        if deallocated || hca.isClosed(for: incarnation) { throw .deviceClosed }
     }
 
     public func allocateMemoryRegion(length: Int, access: MemoryAccess) throws(VerbsError) -> any MemoryRegion {

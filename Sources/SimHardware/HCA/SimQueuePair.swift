@@ -113,7 +113,7 @@ public final class SimQueuePair: QueuePair {
     // MARK: Verbs
 
     public func modify(_ attributes: QueuePairAttributes) throws(VerbsError) {
-        guard !destroyed, !hca.contextClosed else { throw .deviceClosed }
+        guard !destroyed, !hca.isClosed(for: domain.incarnation) else { throw .deviceClosed }
         try attributes.validate(for: type, currentState: state)
         if let number = attributes.port, number < 1 || Int(number) > hca.ports.count { throw .invalidPort(number) }
         if let mtu = attributes.pathMTU, mtu.byteCount == nil { throw .invalidArgument("path MTU \(mtu)") }
@@ -154,7 +154,7 @@ public final class SimQueuePair: QueuePair {
     public func postSend(_ requests: [SendWorkRequest]) throws(VerbsPostError) {
         var posted = 0
         for (index, request) in requests.enumerated() {
-            guard !destroyed, !hca.contextClosed else { throw VerbsPostError(.deviceGone, failedIndex: index) }
+            guard !destroyed, !hca.isClosed(for: domain.incarnation) else { throw VerbsPostError(.deviceGone, failedIndex: index) }
             guard state.acceptsSends else { throw VerbsPostError(.invalidState(state), failedIndex: index) }
             if let reason = request.validationFailure(on: type, capabilities: capabilities) {
                 throw VerbsPostError(reason, failedIndex: index)
@@ -188,7 +188,7 @@ public final class SimQueuePair: QueuePair {
 
     public func postReceive(_ requests: [ReceiveWorkRequest]) throws(VerbsPostError) {
         for (index, request) in requests.enumerated() {
-            guard !destroyed, !hca.contextClosed else { throw VerbsPostError(.deviceGone, failedIndex: index) }
+            guard !destroyed, !hca.isClosed(for: domain.incarnation) else { throw VerbsPostError(.deviceGone, failedIndex: index) }
             guard state.acceptsReceives else { throw VerbsPostError(.invalidState(state), failedIndex: index) }
             if let reason = request.validationFailure(capabilities: capabilities) {
                 throw VerbsPostError(reason, failedIndex: index)
@@ -205,6 +205,8 @@ public final class SimQueuePair: QueuePair {
     }
 
     public func destroy() throws(VerbsError) {
+        // Made before a restart: the device already forgot it.
+        if domain.incarnation != hca.incarnation { destroyed = true; return }
         guard !destroyed else { throw .invalidArgument("queue pair \(queuePairNumber) already destroyed") }
         destroyed = true
         resetQueues()

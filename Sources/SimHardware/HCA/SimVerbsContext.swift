@@ -24,9 +24,12 @@ public final class SimVerbsProvider: VerbsProvider {
 /// simulated device has one set of resource tables, as one process's context would.
 public final class SimVerbsContext: VerbsDeviceContext {
     public let hca: SimHCA
+    /// The device incarnation it opened (``SimHCA/restart()`` kills older contexts).
+    let incarnation: Int
 
     init(hca: SimHCA) {
         self.hca = hca
+        incarnation = hca.incarnation
         hca.contextIsClosed = false
     }
 
@@ -45,7 +48,7 @@ public final class SimVerbsContext: VerbsDeviceContext {
     }
 
     private func checkOpen() throws(VerbsError) {
-        if hca.contextClosed { throw .deviceClosed }
+        if hca.isClosed(for: incarnation) { throw .deviceClosed }
     }
 
     private func port(_ number: UInt8) throws(VerbsError) -> HCAPort {
@@ -78,7 +81,7 @@ public final class SimVerbsContext: VerbsDeviceContext {
             throw .resourceExhausted("protection domains")
         }
         hca.protectionDomainCount += 1
-        return SimProtectionDomain(hca: hca)
+        return SimProtectionDomain(hca: hca, incarnation: incarnation)
     }
 
     public func createCompletionQueue(
@@ -96,14 +99,17 @@ public final class SimVerbsContext: VerbsDeviceContext {
         // Like mthca, round up to a power of two minus one.
         var capacity = 1
         while capacity - 1 < minimumEntries { capacity <<= 1 }
-        return SimCompletionQueue(hca: hca, capacity: min(capacity - 1, limit), observer: observer, token: token)
+        return SimCompletionQueue(
+            hca: hca, incarnation: incarnation, capacity: min(capacity - 1, limit), observer: observer, token: token)
     }
 
     public func setAsyncEventHandler(_ handler: (any VerbsAsyncEventHandler)?) {
+        guard incarnation == hca.incarnation else { return }
         hca.asyncHandler = handler
     }
 
     public func close() {
+        guard incarnation == hca.incarnation else { return }
         hca.contextIsClosed = true
         hca.asyncHandler = nil
     }

@@ -1,0 +1,112 @@
+import Hardware
+
+/// The cluster connection manager: started early in boot, it slam connects to the partner on
+/// every cluster interconnect (independently and concurrently), then gives each registered
+/// ``ClusterConnectionClient`` its own ``ClusterConnection`` on every interconnect that is
+/// Connected.
+///
+/// On each interconnect adapter it creates, as the first resources, a PD, a CQ, the slam RC QP
+/// and the slam memory region (the state block; see ``ClusterEndpoint``), and checks them
+/// against the provisioned local endpoint. The slam connect (``SlamConnectState``) then runs
+/// with no message exchange. Once Connected it creates every client's RC QP on that
+/// interconnect, registers the client's memory, sends the partner's manager the connection
+/// information over the slam QP, connects, exchanges "ready", and calls
+/// ``ClusterConnectionClient/clusterConnectionUp(_:)``.
+///
+/// A failure on one interconnect (a client QP or the slam QP in error, the adapter failed, the
+/// keep-alive read finding the partner restarted) fails every client connection on that
+/// interconnect, as ``ClusterConnection`` says, and restarts the slam connect there per the
+/// retry policy (``SlamConnectState/transitions``); the other interconnects are untouched.
+public final class ClusterConnectionManager {
+    /// One cluster interconnect: the adapter (opened), its port, and both predetermined endpoints.
+    public typealias Interconnect = (context: any VerbsDeviceContext, port: UInt8, local: ClusterEndpoint, partner: ClusterEndpoint)
+
+    /// The manager's name, e.g. `"red.ccm0"`.
+    public let name: String
+    let runtime: any NodeRuntime
+    public let configuration: ClusterConnectionManagerConfiguration
+    /// Told of state changes, with times.
+    public weak var observer: (any ClusterConnectionManagerObserver)?
+    /// Counters over all interconnects.
+    public internal(set) var statistics = ClusterConnectionManagerStatistics()
+    private(set) var clients: [(client: any ClusterConnectionClient, needs: ClusterClientNeeds)] = []
+    private var links: [ClusterInterconnect] = []
+    private(set) var started = false
+
+    /// Creates the manager; nothing happens until ``start()``.
+    ///
+    /// - Precondition: at least one interconnect; each one's local and partner endpoints name the
+    ///   same network protocol (`"infiniband"` or `"roce"`).
+    public init(name: String, runtime: any NodeRuntime, interconnects: [Interconnect],
+                configuration: ClusterConnectionManagerConfiguration = ClusterConnectionManagerConfiguration()) {
+        precondition(!interconnects.isEmpty, "a cluster connection manager needs an interconnect")
+        self.name = name
+        self.runtime = runtime
+        self.configuration = configuration
+        for (index, interconnect) in interconnects.enumerated() {
+            precondition(interconnect.local.protocolName == interconnect.partner.protocolName,
+                         "interconnect \(index): local and partner endpoints of different protocols")
+            links.append(ClusterInterconnect(manager: self, index: index, interconnect: interconnect))
+        }
+    }
+
+    /// Registers a client; its counterpart on the partner is the client registered there under
+    /// the same name.
+    ///
+    /// - Precondition: before ``start()``; the name is unique among this manager's clients and
+    ///   at most ``ClusterClientEndpoint/maxNameBytes`` bytes of UTF-8; the needs are sane.
+    public func register(_ client: any ClusterConnectionClient) {
+        precondition(!started, "register cluster clients before the manager starts")
+        let clientName = client.clusterClientName
+        precondition(!clientName.isEmpty && clientName.utf8.count <= ClusterClientEndpoint.maxNameBytes,
+                     "cluster client name '\(clientName)' empty or too long")
+        precondition(!clients.contains { $0.client.clusterClientName == clientName }, "cluster client '\(clientName)' registered twice")
+        let needs = client.clusterNeeds
+        precondition(needs.maxMessageBytes >= 1 && needs.maxOutstanding >= 1, "cluster client '\(clientName)' needs nothing to send")
+        clients.append((client, needs))
+    }
+
+    /// Starts the slam connect on every interconnect.
+    public func start() {
+        precondition(!started, "cluster connection manager \(name) started twice")
+        started = true
+        for link in links { link.start() }
+    }
+
+    /// How many interconnects the manager has.
+    public var interconnectCount: Int { links.count }
+
+    /// The slam-connect state of interconnect `index`.
+    public func state(ofInterconnect index: Int) -> SlamConnectState { links[index].state }
+
+    /// Why interconnect `index` last went to Error (nil if it never did), e.g.
+    /// `"provisioning mismatch: QPN 0x49, the partner was told 0x48"`.
+    public func lastError(ofInterconnect index: Int) -> String? { links[index].lastError }
+
+    /// The client connections up on interconnect `index`.
+    public func connectionCount(ofInterconnect index: Int) -> Int { links[index].upConnections }
+
+    /// The adapter of interconnect `index` was restarted (`SimHCA.restart()`, or a driver reset
+    /// on real hardware) and opened again as `context`: the manager creates its first resources
+    /// on it again (the same predetermined endpoint) and the slam connect resumes from Error.
+    public func adapterRestarted(interconnect index: Int, context: any VerbsDeviceContext) {
+        precondition(started, "adapterRestarted before start")
+        links[index].adapterRestarted(context: context)
+    }
+
+    // MARK: Internal
+
+    func notify(_ transition: SlamConnectTransition, interconnect: Int) {
+        switch transition.to {
+        case .attemptingRead where transition.from == .initial: statistics.slamAttempts += 1
+        case .connected: statistics.slamConnected += 1
+        case .error: statistics.slamErrors += 1
+        default: break
+        }
+        observer?.slamConnectTransition(transition, interconnect: interconnect, at: runtime.now, manager: self)
+    }
+
+    func notifyReady(interconnect: Int, connections: Int) {
+        observer?.clusterConnectionsReady(interconnect: interconnect, connections: connections, at: runtime.now, manager: self)
+    }
+}
