@@ -223,10 +223,10 @@ public final class NVRAMMirror: ClusterConnectionClient, WriteLogging, TimerHand
         mode = .mirrored(interconnect: connection.interconnect)  // from suspended, another interconnect, or alone (the partner is back)
         statistics.resyncs += 1
         queue = []
-        let covers = log.nextSequence
-        enqueueHeader(covers: 0)
-        for (offset, count) in log.liveSpans { queue.append(Operation(offset: offset, count: count, isHeader: false, covers: 0)) }
-        queue[queue.count - 1].covers = covers
+        var resend = [Operation(offset: 0, count: NVRAMLogFormat.headerLength, isHeader: true, covers: 0)]
+        for (offset, count) in log.liveSpans { resend.append(Operation(offset: offset, count: count, isHeader: false, covers: 0)) }
+        resend[resend.count - 1].covers = log.nextSequence  // everything logged so far is mirrored when the last lands
+        queue = resend
         pump()
     }
 
