@@ -126,3 +126,35 @@ struct CTAWriteLogTests {
         #expect(bed.uma.cta.clusterStatistics.internalWrites == 1)
     }
 }
+
+/// Records a replay's end.
+final class ReplayRecorder: NVRAMLogReplayDelegate {
+    var result: (completed: Int, failed: Int, unroutable: Int)?
+    func replayFinished(_ replay: NVRAMLogReplay, completed: Int, failed: Int, unroutable: Int) {
+        result = (completed, failed, unroutable)
+    }
+}
+
+@Suite("NVRAM log replay")
+struct NVRAMLogReplayTests {
+    @Test("a partner's log image replays in sequence order: the last of overlapping records wins; unknown LUNs are counted")
+    func replay() throws {
+        let bed = CTATestbed(logged: true)
+        // The partner's log: three writes to blocks 0–7 and one to a LUN not served here.
+        let image = SimMemory(name: "partner-log", length: 1 << 16)
+        let log = NVRAMLog(memory: image)
+        for seed in UInt64(1)...3 { _ = log.append(lun: 0, lba: 0, blocks: 8, data: testPayload(seed, bytes: 4096)) }
+        _ = log.append(lun: 9, lba: 0, blocks: 8, data: testPayload(9, bytes: 4096))
+        let records = NVRAMLog.records(in: image)
+        #expect(records.count == 4)
+        let replay = NVRAMLogReplay(records: records, cta: bed.uma.cta, routes: [0: bed.route])
+        let recorder = ReplayRecorder()
+        replay.delegate = recorder
+        replay.start()
+        bed.run(for: .milliseconds(50))
+        let result = try #require(recorder.result)
+        #expect(result.completed == 3 && result.failed == 0 && result.unroutable == 1)
+        #expect(bed.rta.disk[0..<4096] == testPayload(3, bytes: 4096)[...])
+        #expect(bed.rta.hostConnectionRequests == 3)
+    }
+}
