@@ -14,14 +14,21 @@ import Hardware
 /// the buffer inside memory the client declared, the range, the request limit.
 public final class CommonTransportAgent: TargetDataDelegate, RTAMessageListener, TimerHandler {
     public let name: String
-    private let runtime: any NodeRuntime
-    private let transport: any TargetTransport
-    private let bus: RTAInterfaceManager
+    let runtime: any NodeRuntime
+    let transport: any TargetTransport
+    let bus: RTAInterfaceManager
     public weak var observer: (any TargetObserver)?
-    public private(set) var statistics = CTAStatistics()
-    private(set) var routing = RoutingTable()
+    public internal(set) var statistics = CTAStatistics()
+    var routing = RoutingTable()
+    /// The write log (in a cluster: the NVRAM log and its mirror); nil: writes are acknowledged
+    /// when on disk. See `CommonTransportAgent+WriteLog.swift`.
+    public var writeLog: (any WriteLogging)? {
+        didSet { writeLog?.writeLogDelegate = self }
+    }
+    /// The cluster write path's state (ordering, log sequences, waiters).
+    var cluster = CTAClusterState()
 
-    private enum Stage {
+    enum Stage {
         /// Sent to the RTA; waiting for `dataReady` (read), `buffersReady` (write) or `ioComplete`.
         case atRTA
         /// Read: RDMA WRITE to the client in progress.
@@ -30,9 +37,11 @@ public final class CommonTransportAgent: TargetDataDelegate, RTAMessageListener,
         case fetchingData
         /// Write: `dataPlaced` sent; waiting for `ioComplete`.
         case writing
+        /// Write with a log: the data is in the pool, the log has no room yet.
+        case awaitingLog
     }
 
-    private struct Transaction {
+    struct Transaction {
         var connection: ConnectionID
         var request: ClientRequest
         var endpoint: BusEndpoint
@@ -45,10 +54,14 @@ public final class CommonTransportAgent: TargetDataDelegate, RTAMessageListener,
         var rdmaStarted: Instant = .zero
         var rdma: TimeSpan = .zero
         var rtaTimes = RTATimes()
+        /// Where the RTA's buffers lie in the pool (a write's, once `buffersReady` came).
+        var pool: [PoolSegment] = []
+        /// The cluster write path's part (log record, early acknowledgement, internal writes).
+        var logged = LoggedWriteState()
     }
 
-    private var transactions: [UInt64: Transaction] = [:]
-    private var nextTransaction: UInt64 = 1
+    var transactions: [UInt64: Transaction] = [:]
+    var nextTransaction: UInt64 = 1
     /// The data pool's bus windows, one per RTA: bus address ↔ pool offset.
     private var windows: [(window: BusWindow, poolOffset: Int)] = []
     /// Responses the transport could not take yet (send queue full), in order.
@@ -81,7 +94,9 @@ public final class CommonTransportAgent: TargetDataDelegate, RTAMessageListener,
     /// release their buffers).
     func removeRoute(_ connection: ConnectionID) {
         routing.remove(connection)
+        dropWaiting(of: connection)
         for id in transactions.keys.sorted() where transactions[id]!.connection == connection {
+            if keepOrphaned(id) { continue }  // its record is logged: its disk write must still trim it
             transactions[id] = nil
             statistics.abandoned += 1
         }
@@ -109,16 +124,27 @@ public final class CommonTransportAgent: TargetDataDelegate, RTAMessageListener,
             let now = runtime.now
             finish(request, on: connection, status: .rejected(reason), received: now, times: ServiceTimes())
         case .route(let lun):
-            let id = nextTransaction
-            nextTransaction += 1
             let now = runtime.now
-            transactions[id] = Transaction(
-                connection: connection, request: request, endpoint: lun.endpoint, stage: .atRTA, received: now, handedToRTA: now)
             routing.adjustOutstanding(connection, by: 1)
-            bus.send(.ioRequest(RTARequest(
-                transaction: id, connection: connection, device: lun.device, operation: request.operation, lba: request.lba,
-                blocks: request.blocks)), to: lun.endpoint)
+            if writeLog != nil, waitsForOverlap(request, on: connection, lun: lun, received: now, logged: LoggedWriteState()) { return }
+            start(request, on: connection, lun: lun, received: now, logged: LoggedWriteState())
         }
+    }
+
+    /// Hands a routed request to its RTA.
+    func start(_ request: ClientRequest, on connection: ConnectionID, lun: RoutingTable.LUNRoute, received: Instant,
+               logged: LoggedWriteState) {
+        let id = nextTransaction
+        nextTransaction += 1
+        var logged = logged
+        logged.device = lun.device
+        transactions[id] = Transaction(
+            connection: connection, request: request, endpoint: lun.endpoint, stage: .atRTA, received: received,
+            handedToRTA: runtime.now, logged: logged)
+        track(id)
+        bus.send(.ioRequest(RTARequest(
+            transaction: id, connection: connection, device: lun.device, operation: request.operation, lba: request.lba,
+            blocks: request.blocks)), to: lun.endpoint)
     }
 
     public func transferCompleted(tag: UInt64, on connection: ConnectionID, status: TransportStatus) {
@@ -129,6 +155,9 @@ public final class CommonTransportAgent: TargetDataDelegate, RTAMessageListener,
             transactions[tag] = transaction
             bus.send(.transferDone(transaction: tag), to: transaction.endpoint)
             complete(tag, status: .good)
+        case (.fetchingData, .success) where writeLog != nil:
+            transactions[tag] = transaction
+            logFetchedWrite(tag)
         case (.fetchingData, .success):
             transaction.stage = .writing
             transaction.handedToRTA = runtime.now
@@ -188,6 +217,12 @@ public final class CommonTransportAgent: TargetDataDelegate, RTAMessageListener,
                 complete(id, status: .transferFailed)
                 return
             }
+            transaction.pool = pool
+            if transaction.logged.placesFromMemory {
+                transactions[id] = transaction
+                placeFromMemory(id)
+                return
+            }
             transaction.stage = .fetchingData
             transaction.rdmaStarted = now
             transactions[id] = transaction
@@ -201,6 +236,10 @@ public final class CommonTransportAgent: TargetDataDelegate, RTAMessageListener,
             transaction.atRTA += now - transaction.handedToRTA
             transaction.rtaTimes = times
             transactions[id] = transaction
+            if transaction.logged.sequence != nil {
+                loggedWriteCompleted(id, status: status)
+                return
+            }
             complete(id, status: status)
         default:
             statistics.unexpectedAgentMessages += 1
@@ -229,8 +268,9 @@ public final class CommonTransportAgent: TargetDataDelegate, RTAMessageListener,
         return total == bytes ? result : nil
     }
 
-    private func complete(_ id: UInt64, status: IOStatus) {
+    func complete(_ id: UInt64, status: IOStatus) {
         guard let transaction = transactions.removeValue(forKey: id) else { return }
+        guard transactionEnded(id, transaction, status: status) else { return }  // answered early, or internal
         routing.adjustOutstanding(transaction.connection, by: -1)
         let now = runtime.now
         // The RTA reports its own time and the device's; what else the CTA waited for it was the
@@ -249,7 +289,7 @@ public final class CommonTransportAgent: TargetDataDelegate, RTAMessageListener,
         finish(transaction.request, on: transaction.connection, status: status, received: transaction.received, times: times)
     }
 
-    private func finish(_ request: ClientRequest, on connection: ConnectionID, status: IOStatus, received: Instant, times: ServiceTimes) {
+    func finish(_ request: ClientRequest, on connection: ConnectionID, status: IOStatus, received: Instant, times: ServiceTimes) {
         let response = ConnectionMessage.response(ClientResponse(tag: request.tag, status: status, times: times))
         send(response.encoded(), on: connection)
         observer?.requestServed(TargetRequestRecord(

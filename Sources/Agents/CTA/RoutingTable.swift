@@ -9,6 +9,14 @@ public struct RoutingTable: Sendable {
         public var device: UInt16
         public var blockLength: UInt32
         public var blockCount: UInt64
+
+        /// Where a LUN lives: its RTA's bus endpoint and device there, and its geometry.
+        public init(endpoint: BusEndpoint, device: UInt16, blockLength: UInt32, blockCount: UInt64) {
+            self.endpoint = endpoint
+            self.device = device
+            self.blockLength = blockLength
+            self.blockCount = blockCount
+        }
     }
 
     public struct Route: Sendable {
