@@ -26,7 +26,7 @@ struct ReservationConfigurationCodecTests {
     }
 
     @Test("masks are written in client order, whatever the dictionary's; a client listed twice is refused")
-    func canonical() {
+    func canonical() throws {
         let sample = configurationSamples[1]
         let bytes = sample.encoded()
         // After the header, the LUN list and the default list: 2 masks… the first client is 0x11.
