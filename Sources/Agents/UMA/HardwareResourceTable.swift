@@ -70,9 +70,10 @@ public struct HardwareResourceTable: Hashable, Sendable {
     /// The partner's LUNs taken over.
     public var takenOverLUNs: [UInt16] { entries.filter(\.takenOver).map(\.lun) }
 
-    /// The first partner path to the disk named `worldWideName`.
+    /// The first partner path to the disk named `worldWideName`; none for 0 (no WWN).
     func partnerDevice(worldWideName: UInt64) -> PartnerDevice? {
-        partnerDevices.first { $0.identity.worldWideName == worldWideName }
+        guard worldWideName != 0 else { return nil }
+        return partnerDevices.first { $0.identity.worldWideName == worldWideName }
     }
 
     /// What the TTS advertises: one I/O controller per storage node, its LUNs with size only;

@@ -72,9 +72,9 @@ extension UnitManagementAgent {
         }
     }
 
-    /// The mailbox disk: a primary device first, else a partner path.
+    /// The mailbox disk: a primary device first, else a partner path; none without a WWN.
     func mailbox(_ request: ReservationRequest) -> ReservationItem? {
-        guard let role = configuration.cluster else { return nil }
+        guard let role = configuration.cluster, role.mailboxWorldWideName != 0 else { return nil }
         if let entry = table.entries.first(where: { $0.identity.worldWideName == role.mailboxWorldWideName }) {
             return ReservationItem(endpoint: entry.endpoint, device: entry.device, request: request)
         }

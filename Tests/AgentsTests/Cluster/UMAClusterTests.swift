@@ -52,8 +52,9 @@ struct UMAClusterTests {
         #expect(BorrowedDriver.write(rig.red.primaryDrivers[1], rig, tag: 2) == .good)
     }
 
-    @Test("fence race: both preempt on the mailbox disk at the same instant; exactly one wins, the same one on every run")
-    func fenceRace() {
+    @Test("fence race: both preempt on the mailbox disk at the same instant; exactly one wins, the same one on every run",
+          arguments: [1, 2, 3] as [UInt64])
+    func fenceRace(seed: UInt64) {
         func race(seed: UInt64) -> (FenceOutcome?, FenceOutcome?) {
             let rig = UMAClusterRig(bays: 2, seed: seed)
             rig.boot()
@@ -64,10 +65,10 @@ struct UMAClusterTests {
             rig.simulator.run()
             return (red, blue)
         }
-        let first = race(seed: 1)
+        let first = race(seed: seed)
         #expect([first.0, first.1].filter { $0 == .won }.count == 1)
         #expect([first.0, first.1].filter { $0 == .lost }.count == 1)
-        let again = race(seed: 1)
+        let again = race(seed: seed)
         #expect(again.0 == first.0 && again.1 == first.1)
     }
 
@@ -177,9 +178,21 @@ struct UMAClusterTests {
         rig.blue.uma.reclaimOwnShelf { reclaimed = $0 }
         rig.simulator.run()
         #expect(reclaimed == true)
-        // Bays 2 preempts (one per own device) beyond the boot's and fence's operations.
         #expect(BorrowedDriver.write(rig.blue.primaryDrivers[1], rig, tag: 1) == .good)
         #expect(BorrowedDriver.write(rig.red.partnerDrivers[1], rig, tag: 2) == .reservationConflict)
+    }
+
+    @Test("a device without a WWN (the simulated ATA disk's IDENTIFY has none) is never the mailbox: the fence is unavailable")
+    func noWorldWideName() {
+        let rig = UMAClusterRig(bays: 1, ata: true)
+        rig.boot()
+        #expect(rig.red.uma.table.entries.map(\.identity.worldWideName) == [0])
+        var outcome: FenceOutcome?
+        rig.red.uma.fencePartner { outcome = $0 }
+        rig.simulator.run()
+        #expect(outcome == .unavailable)
+        #expect(rig.red.uma.takeOverPartner(configuration: ClusterUnitConfiguration(
+            luns: [.init(lun: 1, worldWideName: 0, blockLength: 512, blockCount: 8)])).unmapped == [1])
     }
 
     @Test("without cluster mode the UMA advertises at once from lunBase and reserves nothing (partner paths set aside)")
