@@ -49,8 +49,7 @@ extension AgentMessage {
     /// disk shelves, and 2 KiB, well inside the 16-bit body length).
     public static let maxDevices = 1024
     /// The most profiles one `resources` lists: 64 × the largest profile (790 bytes, and its
-    /// partner flag byte) fits the
-    /// 16-bit body length.
+    /// partner flag byte) fits the 16-bit body length.
     public static let maxProfiles = 64
     /// The most segments one scatter-gather list holds: 4096 × 12 bytes fits the 16-bit body length.
     public static let maxSegments = 4096
