@@ -36,7 +36,20 @@ let agentMessageSamples: [AgentMessage] = {
         messages.append(.ioRequest(RTARequest(transaction: 100 + UInt64(operation.rawValue), connection: ConnectionID(rawValue: 3),
                                               device: 1, operation: operation, lba: 1 << 40, blocks: 8)))
     }
-    var statuses: [IOStatus] = [.good, .checkCondition(medium), .checkCondition(notReady), .deviceUnavailable, .transferFailed]
+    messages.append(.resources(generation: 9, devices: [DeviceProfile(device: 0, identity: identity),
+                                                        DeviceProfile(device: 1, identity: identity, partner: true)]))
+    let requests: [ReservationRequest] = [
+        .register(key: 0x5245_4400_0000_0001), .registerIgnoringExisting(key: 1), .reserve(key: .max),
+        .preempt(key: 1, victim: 2), .release(key: 3), .readKeys, .readReservation,
+    ]
+    for (index, request) in requests.enumerated() {
+        messages.append(.reservation(transaction: 300 + UInt64(index), device: UInt16(index), request))
+    }
+    messages.append(.reservationDone(transaction: 310, .good, ReservationResult(generation: 4, keys: [1, 2], holder: 2)))
+    messages.append(.reservationDone(transaction: 311, .good, ReservationResult()))
+    messages.append(.reservationDone(transaction: 312, .reservationConflict, ReservationResult()))
+    var statuses: [IOStatus] = [.good, .checkCondition(medium), .checkCondition(notReady), .deviceUnavailable, .transferFailed,
+                                .reservationConflict]
     statuses += RejectReason.allCases.map { .rejected($0) }
     for (index, status) in statuses.enumerated() {
         messages.append(.ioComplete(transaction: 200 + UInt64(index), status, times))
@@ -132,6 +145,22 @@ struct AgentMessageCodecTests {
         guard case .resources(_, let devices) = decoded else { Issue.record("not resources"); return }
         #expect(devices[0].identity.vendor == String(repeating: "é", count: 255 / 2))
         #expect(devices[0].identity.product == "p")
+    }
+
+    @Test("resources without a partner device carry no partner trailer; with one, a count and a flag per profile")
+    func partnerTrailer() throws {
+        let identity = DeviceIdentity(vendor: "V", product: "P", serialNumber: "S", worldWideName: 1, blockLength: 512, blockCount: 8)
+        let lone = AgentMessage.resources(generation: 1, devices: [DeviceProfile(device: 0, identity: identity),
+                                                                   DeviceProfile(device: 1, identity: identity)])
+        let cluster = AgentMessage.resources(generation: 1, devices: [DeviceProfile(device: 0, identity: identity),
+                                                                      DeviceProfile(device: 1, identity: identity, partner: true)])
+        // The trailer: a 16-bit count (2) and one flag byte per profile (2).
+        #expect(cluster.encoded().count == lone.encoded().count + 2 + 2)
+        #expect(Array(cluster.encoded().suffix(4)) == [0, 2, 0, 1])
+        // A trailer of zeros is not canonical: refused.
+        var zeros = lone.encoded() + [0, 2, 0, 0]
+        zeros[5] &+= 4
+        #expect(throws: MessageDecodingError.self) { try AgentMessage(decoding: zeros) }
     }
 
     @Test("fuzz: 10 000 inputs never trap and whatever is accepted re-encodes stably")

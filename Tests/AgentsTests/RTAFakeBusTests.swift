@@ -40,8 +40,8 @@ final class RTAFakeBus: TimerHandler {
     /// A test double, not a model: 1 µs per operation plus 1 GB/s (about twice 64-bit/66 MHz
     /// PCI's 512 MB/s, REFERENCE.md C.1).
     init(simulator: Simulator, seed: UInt64, failuresPerMillion: UInt64 = 0, latency: TimeSpan = .microseconds(1),
-         bytesPerSecond: Int64 = 1_000_000_000) {
-        runtime = SimNodeRuntime(nodeName: "bus", simulator: simulator)
+         bytesPerSecond: Int64 = 1_000_000_000, name: String = "bus") {
+        runtime = SimNodeRuntime(nodeName: name, simulator: simulator)
         random = RandomStream(seed: seed, name: "fake-bus")
         self.failuresPerMillion = failuresPerMillion
         self.latency = latency

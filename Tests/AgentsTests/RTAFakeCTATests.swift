@@ -37,6 +37,8 @@ final class RTAFakeCTA: ResidualMessageStoreDelegate, TimerHandler {
     private(set) var heldPlacements: [UInt64] = []
     private(set) var segmentsSeen: [UInt64: [BusSegment]] = [:]
     private(set) var unreachable = 0
+    /// `reservationDone` answers by transaction, with when they arrived.
+    private(set) var reservationAnswers: [UInt64: (status: IOStatus, result: ReservationResult, at: Instant)] = [:]
 
     init(simulator: Simulator, bus: RTAFakeBus, rta: BusEndpoint, windowLength: Int, seed: UInt64) {
         self.simulator = simulator
@@ -127,6 +129,9 @@ final class RTAFakeCTA: ResidualMessageStoreDelegate, TimerHandler {
             if holdTransferDone { heldTransfers.append(transaction) } else { send(.transferDone(transaction: transaction)) }
         case .ioComplete(let transaction, let status, let rtaTimes):
             record(transaction, status, rtaTimes)
+        case .reservationDone(let transaction, let status, let result):
+            if reservationAnswers[transaction] != nil { lateFinals += 1 }
+            reservationAnswers[transaction] = (status, result, runtime.now)
         default:
             break
         }

@@ -88,6 +88,17 @@ final class RTAFakeDriver: DeviceDriver, TimerHandler {
         log.append(("flush", 0, 0))
         complete(tag, DeviceResult(status: .good))
     }
+
+    /// Reservation requests received, in order, with when they reached the driver.
+    private(set) var reservations: [(request: ReservationRequest, at: Instant)] = []
+    /// What every reservation request answers.
+    var reservationStatus: IOStatus = .good
+
+    func reserve(_ request: ReservationRequest, tag: UInt64) {
+        log.append(("reserve", 0, 0))
+        reservations.append((request, runtime.now))
+        complete(tag, DeviceResult(status: reservationStatus, reservation: ReservationResult(generation: 1, keys: [7])))
+    }
 }
 
 @Suite("RTA fake driver (test double)")

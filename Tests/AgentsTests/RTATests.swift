@@ -15,16 +15,17 @@ struct RTAHarness {
     let cta: RTAFakeCTA
     let connection = ConnectionID(rawValue: 7)
 
-    init(seed: UInt64, drivers driverCount: Int = 2, failuresPerMillion: UInt64 = 0, windowLength: Int = 256 * 4096,
-         maxOutstanding: Int = 256, maxTransferSize: Int = 4096, configuration: RTAConfiguration = RTAConfiguration()) {
+    init(seed: UInt64, drivers driverCount: Int = 2, partnerDrivers partnerCount: Int = 0, failuresPerMillion: UInt64 = 0,
+         windowLength: Int = 256 * 4096, maxOutstanding: Int = 256, maxTransferSize: Int = 4096,
+         configuration: RTAConfiguration = RTAConfiguration()) {
         simulator = Simulator(seed: seed)
         bus = RTAFakeBus(simulator: simulator, seed: seed, failuresPerMillion: failuresPerMillion)
         runtime = SimNodeRuntime(nodeName: "sn1", simulator: simulator)
         channel = bus.makeChannel(maxOutstanding: maxOutstanding, maxTransferSize: maxTransferSize)
         let runtime = runtime
-        drivers = (0..<driverCount).map { RTAFakeDriver(name: "d\($0)", runtime: runtime) }
-        rta = RemoteTransportAgent(name: "rta1", runtime: runtime, channel: channel, drivers: drivers,
-                                   configuration: configuration)
+        drivers = (0..<(driverCount + partnerCount)).map { RTAFakeDriver(name: "d\($0)", runtime: runtime) }
+        rta = RemoteTransportAgent(name: "rta1", runtime: runtime, channel: channel, drivers: Array(drivers.prefix(driverCount)),
+                                   partnerDrivers: Array(drivers.suffix(partnerCount)), configuration: configuration)
         rta.start()
         cta = RTAFakeCTA(simulator: simulator, bus: bus, rta: channel.localEndpoint, windowLength: windowLength, seed: seed)
     }

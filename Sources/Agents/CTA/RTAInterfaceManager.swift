@@ -33,9 +33,9 @@ final class RTAInterfaceManager: ResidualMessageStoreDelegate {
             return
         }
         switch message {
-        case .resources: management?.agentMessageReceived(message, from: peer)
+        case .resources, .reservationDone: management?.agentMessageReceived(message, from: peer)
         case .buffersReady, .dataReady, .ioComplete: transactions?.agentMessageReceived(message, from: peer)
-        case .attach, .discover, .connectionAdd, .connectionRemove, .ioRequest, .dataPlaced, .transferDone:
+        case .attach, .discover, .connectionAdd, .connectionRemove, .ioRequest, .dataPlaced, .transferDone, .reservation:
             malformed += 1  // host-bound traffic never carries these
         }
     }

@@ -4,7 +4,8 @@ import Hardware
 /// (SAT-4 12.2.2): IDENTIFY DEVICE; READ DMA EXT and WRITE DMA EXT, split at
 /// ``maxSectorsPerCommand``; FLUSH CACHE EXT. A write with FUA is the write then FLUSH CACHE
 /// EXT, as Linux's block layer emulates FUA on a device without WRITE DMA FUA EXT (the
-/// simulated ATA disk has none).
+/// simulated ATA disk has none). Reservations are the SCSI PERSISTENT RESERVE OUT / IN CDBs,
+/// not passed through: the shelf's bridge emulates persistent reservations for the ATA disk.
 struct ATACommandSet: DeviceCommandSet {
     /// The most sectors one READ/WRITE DMA EXT moves: a COUNT of 0 means 65 536 (ACS-3 7.21.3).
     static let maxSectorsPerCommand: UInt64 = 65_536
@@ -13,7 +14,7 @@ struct ATACommandSet: DeviceCommandSet {
 
     func accepts(_ kind: DeviceOperationKind, blockLength: UInt32) -> Bool {
         switch kind {
-        case .identify, .flush: return true
+        case .identify, .flush, .reservation: return true
         case .read(let lba, let blocks): return Self.addressable(lba: lba, blocks: UInt64(blocks))
         case .write(let lba, let data, _): return Self.addressable(lba: lba, blocks: UInt64(data.count / Int(blockLength)))
         }
@@ -59,6 +60,11 @@ struct ATACommandSet: DeviceCommandSet {
         case .flush:
             guard operation.step == 0 else { return nil }
             return DeviceCommand(cdb: CDB.ATAPassThrough16.flushCacheExt().bytes, transfer: .none)
+        case .reservation(let request):
+            // Not an ATA command: the shelf's bridge emulates persistent reservations for its
+            // ATA disk, so the same PERSISTENT RESERVE CDBs as the SCSI DDM's go to it.
+            guard operation.step == 0 else { return nil }
+            return ReservationCommands.command(request)
         }
     }
 
@@ -89,6 +95,8 @@ struct ATACommandSet: DeviceCommandSet {
             }
         case .flush:
             operation.step += 1
+        case .reservation(let request):
+            return ReservationCommands.absorbGood(completion, request, into: &operation)
         }
         return .advance
     }

@@ -5,7 +5,8 @@ import Hardware
 /// product), READ DMA EXT and WRITE DMA EXT split at 65 536 sectors, FLUSH CACHE EXT (also
 /// after a write with FUA). ATA errors become sense as SAT translates them
 /// (``ATASenseTranslation``): UNC → MEDIUM ERROR 11/00 with the LBA, IDNF → ILLEGAL REQUEST
-/// 21/00, ABRT → ABORTED COMMAND 00/00.
+/// 21/00, ABRT → ABORTED COMMAND 00/00. Persistent reservations (``reserve(_:tag:)``) are the
+/// SCSI PERSISTENT RESERVE OUT / IN CDBs, which the shelf's bridge emulates for its ATA disk.
 ///
 /// Queueing, retries and completion rules are ``DeviceDriverModule``'s. A
 /// split operation sends its commands one after another and completes once; a failing part

@@ -9,12 +9,16 @@ public struct DeviceResult: Hashable, Sendable {
     public var identity: DeviceIdentity?
     /// From submission to completion.
     public var duration: TimeSpan
+    /// ``DeviceDriver/reserve(_:tag:)``'s answer when ``status`` is good.
+    public var reservation: ReservationResult?
 
-    public init(status: IOStatus, data: [UInt8] = [], identity: DeviceIdentity? = nil, duration: TimeSpan = .zero) {
+    public init(status: IOStatus, data: [UInt8] = [], identity: DeviceIdentity? = nil, duration: TimeSpan = .zero,
+                reservation: ReservationResult? = nil) {
         self.status = status
         self.data = data
         self.identity = identity
         self.duration = duration
+        self.reservation = reservation
     }
 }
 
@@ -37,6 +41,11 @@ public protocol DeviceDriver: AnyObject {
     /// `data` is whole blocks.
     func write(lba: UInt64, data: [UInt8], forceUnitAccess: Bool, tag: UInt64)
     func flush(tag: UInt64)
+    /// A persistent reservation operation (SPC-3 5.6) through this driver's I_T nexus: a
+    /// PERSISTENT RESERVE OUT or IN command in either format (the ATA disk's bridge emulates
+    /// them). A refusal completes ``IOStatus/reservationConflict``; READ KEYS and READ
+    /// RESERVATION answer in ``DeviceResult/reservation``.
+    func reserve(_ request: ReservationRequest, tag: UInt64)
 }
 
 public protocol DeviceDriverDelegate: AnyObject {

@@ -81,7 +81,7 @@ final class DeviceDriverEngine: SCSICompletionHandler, TimerHandler {
 
     private func isValid(_ kind: DeviceOperationKind) -> Bool {
         switch kind {
-        case .identify, .flush: true
+        case .identify, .flush, .reservation: true
         case .read(_, let blocks): blocks > 0
         case .write(_, let data, _): !data.isEmpty && data.count % Int(blockLength) == 0
         }
@@ -230,7 +230,7 @@ final class DeviceDriverEngine: SCSICompletionHandler, TimerHandler {
             return
         case .reservationConflict:
             statistics.reservationConflicts += 1
-            verdict = .fail(.deviceUnavailable)
+            verdict = .fail(.reservationConflict)
         default:
             statistics.hostErrors += 1
             verdict = .fail(.deviceUnavailable)
@@ -305,10 +305,13 @@ final class DeviceDriverEngine: SCSICompletionHandler, TimerHandler {
                 result.identity = operation.identity
                 identity = operation.identity
                 blockLength = operation.identity.blockLength
+            } else if case .reservation = operation.kind {
+                result.reservation = operation.reservation ?? ReservationResult()
             } else {
                 result.data = operation.data
             }
         case .checkCondition: statistics.checkConditions += 1
+        case .reservationConflict: break  // counted when judged
         case .rejected: statistics.rejected += 1
         case .deviceUnavailable, .transferFailed: statistics.unavailable += 1
         }

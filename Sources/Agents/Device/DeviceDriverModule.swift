@@ -15,6 +15,7 @@ import Hardware
 ///   ``IOStatus/rejected(_:)`` without a command.
 /// - Results reach the ``delegate`` on the node's loop, never from inside a call.
 /// - Reads and writes use the block length the last identify found (512 before).
+/// - RESERVATION CONFLICT completes the operation ``IOStatus/reservationConflict``, never retried.
 public class DeviceDriverModule: DeviceDriver {
     public let name: String
     /// `"scsi"` or `"ata"`.
@@ -55,4 +56,6 @@ public class DeviceDriverModule: DeviceDriver {
     }
 
     public func flush(tag: UInt64) { engine.start(.flush, tag: tag) }
+
+    public func reserve(_ request: ReservationRequest, tag: UInt64) { engine.start(.reservation(request), tag: tag) }
 }

@@ -6,6 +6,8 @@ enum DeviceOperationKind: Hashable {
     case read(lba: UInt64, blocks: UInt32)
     case write(lba: UInt64, data: [UInt8], forceUnitAccess: Bool)
     case flush
+    /// A persistent reservation operation: one PERSISTENT RESERVE OUT or IN command.
+    case reservation(ReservationRequest)
 }
 
 /// One SCSI command of an operation: the CDB and its data phase.
@@ -58,6 +60,8 @@ struct DeviceOperation {
     /// An identify's findings so far.
     var identity = DeviceIdentity(
         vendor: "", product: "", serialNumber: "", worldWideName: 0, blockLength: 0, blockCount: 0)
+    /// A reservation operation's findings.
+    var reservation: ReservationResult?
     /// Retries left for the current step.
     var retriesLeft: Int
 

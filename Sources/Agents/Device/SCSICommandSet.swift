@@ -2,7 +2,7 @@ import Hardware
 
 /// The SCSI DDM's commands (SPC-4, SBC-3): identify is standard INQUIRY, INQUIRY VPD 80h and
 /// 83h, READ CAPACITY (16); read and write are READ (16) and WRITE (16); flush is SYNCHRONIZE
-/// CACHE (10) over the whole medium.
+/// CACHE (10) over the whole medium; reservations are PERSISTENT RESERVE OUT / IN (SPC-3 6.11, 6.12).
 struct SCSICommandSet: DeviceCommandSet {
     /// Identify's steps.
     enum IdentifyStep: Int {
@@ -57,6 +57,9 @@ struct SCSICommandSet: DeviceCommandSet {
         case .flush:
             guard operation.step == 0 else { return nil }
             return DeviceCommand(cdb: CDB.SynchronizeCache10().bytes, transfer: .none)
+        case .reservation(let request):
+            guard operation.step == 0 else { return nil }
+            return ReservationCommands.command(request)
         }
     }
 
@@ -106,6 +109,8 @@ struct SCSICommandSet: DeviceCommandSet {
             operation.data = completion.dataIn
         case .write, .flush:
             break
+        case .reservation(let request):
+            return ReservationCommands.absorbGood(completion, request, into: &operation)
         }
         operation.step += 1
         return .advance

@@ -10,7 +10,7 @@ extension IOStatus {
         switch self {
         case .good: 0
         case .rejected: 1
-        case .checkCondition: 2
+        case .checkCondition, .reservationConflict: 2
         case .deviceUnavailable: 3
         case .transferFailed: 4
         }

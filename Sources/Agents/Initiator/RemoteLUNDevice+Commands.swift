@@ -112,6 +112,8 @@ extension RemoteLUNDevice {
             return SCSICompletion(tag: tag, status: .good, hostStatus: .timeOut, residual: transferBytes, duration: duration)
         case .transferFailed:
             return SCSICompletion(tag: tag, status: .good, hostStatus: .error, residual: transferBytes, duration: duration)
+        case .reservationConflict:
+            return SCSICompletion(tag: tag, status: .reservationConflict, residual: transferBytes, duration: duration)
         }
     }
 }

@@ -19,6 +19,17 @@ import Hardware
 /// | 9 | buffersReady | transaction (64), segment list |
 /// | 10 | dataReady | transaction (64), segment list, times |
 /// | 11 | ioComplete | transaction (64), status, times |
+/// | 12 | reservation | transaction (64), device (16), reservation request |
+/// | 13 | reservationDone | transaction (64), status, reservation result |
+///
+/// A `resources` body ends, when any profile is a partner device, with a partner trailer: a
+/// 16-bit count equal to the profile count and one flag byte (0/1) per profile; a trailer of
+/// only zeros is refused (it is left out), so the messages of a cluster-less system are
+/// unchanged. A reservation request is a kind (8) — 1 register, 2 register ignoring the
+/// existing key, 3 reserve, 4 preempt, 5 release (each then a key (64)), 6 read keys, 7 read
+/// reservation — and, for preempt, the victim key (64). A reservation result is the
+/// PRgeneration (32), a key list (16-bit count ≤ ``maxReservationKeys``, keys (64)) and a 0/1
+/// flag then, when 1, the holder key (64).
 ///
 /// A segment is an address (64) and a length (32); times are two signed 64-bit picosecond
 /// counts, RTA then disk, never negative; a list is a 16-bit count and its elements (caps in
@@ -26,7 +37,7 @@ import Hardware
 /// profile is device (16), vendor, product, serial number, WWN (64), block length (32), block
 /// count (64). A status is a tag: 0 good, 1 CHECK CONDITION (sense key ≤ 0x0f, ASC, ASCQ, a
 /// 0/1 flag and, when 1, the information field (64)), 2 rejected (reason), 3 device
-/// unavailable, 4 transfer failed.
+/// unavailable, 4 transfer failed, 5 RESERVATION CONFLICT.
 extension AgentMessage {
     /// The first two bytes of every message ("RT").
     public static let magic: UInt16 = 0x5254
@@ -37,15 +48,18 @@ extension AgentMessage {
     /// The most devices one `connectionAdd` lists (assumption: far above the drives of a few
     /// disk shelves, and 2 KiB, well inside the 16-bit body length).
     public static let maxDevices = 1024
-    /// The most profiles one `resources` lists: 64 × the largest profile (790 bytes) fits the
-    /// 16-bit body length.
+    /// The most profiles one `resources` lists: 64 × the largest profile (790 bytes, and its
+    /// partner flag byte) fits the 16-bit body length.
     public static let maxProfiles = 64
     /// The most segments one scatter-gather list holds: 4096 × 12 bytes fits the 16-bit body length.
     public static let maxSegments = 4096
+    /// The most keys one `reservationDone` lists: what READ KEYS asks for
+    /// (``ReservationCommands/readKeysAllocation``).
+    public static let maxReservationKeys = 64
 
     private enum Opcode: UInt8 {
         case attach = 1, discover, connectionAdd, connectionRemove, resources, ioRequest, dataPlaced, transferDone,
-            buffersReady, dataReady, ioComplete
+            buffersReady, dataReady, ioComplete, reservation, reservationDone
     }
 
     private var opcode: Opcode {
@@ -61,6 +75,8 @@ extension AgentMessage {
         case .buffersReady: .buffersReady
         case .dataReady: .dataReady
         case .ioComplete: .ioComplete
+        case .reservation: .reservation
+        case .reservationDone: .reservationDone
         }
     }
 
@@ -92,6 +108,10 @@ extension AgentMessage {
             writer.u32(generation)
             writer.u16(UInt16(devices.count))
             for profile in devices { Self.write(profile, &writer) }
+            if devices.contains(where: \.partner) {
+                writer.u16(UInt16(devices.count))
+                for profile in devices { writer.u8(profile.partner ? 1 : 0) }
+            }
         case .ioRequest(let request):
             writer.u64(request.transaction)
             writer.u32(request.connection.rawValue)
@@ -112,6 +132,23 @@ extension AgentMessage {
             writer.u64(transaction)
             Self.write(status, &writer)
             Self.write(times, &writer)
+        case .reservation(let transaction, let device, let request):
+            writer.u64(transaction)
+            writer.u16(device)
+            Self.write(request, &writer)
+        case .reservationDone(let transaction, let status, let result):
+            precondition(result.keys.count <= Self.maxReservationKeys, "reservationDone lists \(result.keys.count) keys")
+            writer.u64(transaction)
+            Self.write(status, &writer)
+            writer.u32(result.generation)
+            writer.u16(UInt16(result.keys.count))
+            for key in result.keys { writer.u64(key) }
+            if let holder = result.holder {
+                writer.u8(1)
+                writer.u64(holder)
+            } else {
+                writer.u8(0)
+            }
         }
         let body = writer.bytes.count - Self.headerSize
         precondition(body <= Int(UInt16.max), "AgentMessage body of \(body) bytes")
@@ -148,6 +185,20 @@ extension AgentMessage {
             var profiles: [DeviceProfile] = []
             profiles.reserveCapacity(count)
             for _ in 0..<count { profiles.append(try Self.readProfile(&reader)) }
+            if reader.remaining > 0 {
+                guard try reader.u16() == UInt16(count) else { throw .fieldOutOfRange("partner trailer count") }
+                var any = false
+                for index in 0..<count {
+                    switch try reader.u8() {
+                    case 0: break
+                    case 1:
+                        profiles[index].partner = true
+                        any = true
+                    default: throw .fieldOutOfRange("partner flag")
+                    }
+                }
+                guard any else { throw .fieldOutOfRange("partner trailer without a partner") }
+            }
             self = .resources(generation: generation, devices: profiles)
         case .ioRequest:
             let transaction = try reader.u64()
@@ -170,6 +221,25 @@ extension AgentMessage {
             self = .dataReady(transaction: try reader.u64(), try Self.readSegments(&reader), try Self.readTimes(&reader))
         case .ioComplete:
             self = .ioComplete(transaction: try reader.u64(), try Self.readStatus(&reader), try Self.readTimes(&reader))
+        case .reservation:
+            self = .reservation(
+                transaction: try reader.u64(), device: try reader.u16(), try Self.readReservationRequest(&reader))
+        case .reservationDone:
+            let transaction = try reader.u64()
+            let status = try Self.readStatus(&reader)
+            let generation = try reader.u32()
+            let count = try reader.count("key count", cap: Self.maxReservationKeys, minimumSize: 8)
+            var keys: [UInt64] = []
+            keys.reserveCapacity(count)
+            for _ in 0..<count { keys.append(try reader.u64()) }
+            let holder: UInt64?
+            switch try reader.u8() {
+            case 0: holder = nil
+            case 1: holder = try reader.u64()
+            default: throw .fieldOutOfRange("holder flag")
+            }
+            self = .reservationDone(
+                transaction: transaction, status, ReservationResult(generation: generation, keys: keys, holder: holder))
         }
         try reader.finish()
     }
@@ -225,6 +295,48 @@ extension AgentMessage {
             writer.u8(3)
         case .transferFailed:
             writer.u8(4)
+        case .reservationConflict:
+            writer.u8(5)
+        }
+    }
+
+    private static func write(_ request: ReservationRequest, _ writer: inout AgentWireWriter) {
+        switch request {
+        case .register(let key):
+            writer.u8(1)
+            writer.u64(key)
+        case .registerIgnoringExisting(let key):
+            writer.u8(2)
+            writer.u64(key)
+        case .reserve(let key):
+            writer.u8(3)
+            writer.u64(key)
+        case .preempt(let key, let victim):
+            writer.u8(4)
+            writer.u64(key)
+            writer.u64(victim)
+        case .release(let key):
+            writer.u8(5)
+            writer.u64(key)
+        case .readKeys:
+            writer.u8(6)
+        case .readReservation:
+            writer.u8(7)
+        }
+    }
+
+    private static func readReservationRequest(_ reader: inout AgentWireReader) throws(MessageDecodingError)
+        -> ReservationRequest
+    {
+        switch try reader.u8() {
+        case 1: return .register(key: try reader.u64())
+        case 2: return .registerIgnoringExisting(key: try reader.u64())
+        case 3: return .reserve(key: try reader.u64())
+        case 4: return .preempt(key: try reader.u64(), victim: try reader.u64())
+        case 5: return .release(key: try reader.u64())
+        case 6: return .readKeys
+        case 7: return .readReservation
+        default: throw .fieldOutOfRange("reservation request")
         }
     }
 
@@ -283,6 +395,8 @@ extension AgentMessage {
             return .deviceUnavailable
         case 4:
             return .transferFailed
+        case 5:
+            return .reservationConflict
         default:
             throw .fieldOutOfRange("I/O status")
         }

@@ -37,10 +37,14 @@ public struct DeviceIdentity: Hashable, Sendable {
 public struct DeviceProfile: Hashable, Sendable {
     public var device: UInt16
     public var identity: DeviceIdentity
+    /// Whether the RTA reaches it through a partner path (a B loop to the cluster partner's
+    /// shelf): the UMA keeps such a device aside, by WWN, for a takeover, and does not number it.
+    public var partner: Bool
 
-    public init(device: UInt16, identity: DeviceIdentity) {
+    public init(device: UInt16, identity: DeviceIdentity, partner: Bool = false) {
         self.device = device
         self.identity = identity
+        self.partner = partner
     }
 }
 
@@ -117,4 +121,11 @@ public enum AgentMessage: Hashable, Sendable {
     case dataReady(transaction: UInt64, [BusSegment], RTATimes)
     /// The request ended (a write's completion, or any failure).
     case ioComplete(transaction: UInt64, IOStatus, RTATimes)
+    // UMA → RTA
+    /// Run a persistent reservation operation on a device through its DDM (the UMA's own
+    /// transaction number; a RELEASE waits until nothing is in flight on the device).
+    case reservation(transaction: UInt64, device: UInt16, ReservationRequest)
+    // RTA → UMA
+    /// The reservation operation ended: ``IOStatus/reservationConflict`` when the device refused.
+    case reservationDone(transaction: UInt64, IOStatus, ReservationResult)
 }

@@ -16,6 +16,7 @@ import Hardware
 //              2 rejected + reason(1, a RejectReason)
 //              3 device unavailable
 //              4 transfer failed
+//              5 RESERVATION CONFLICT
 //     times    cta pci rta disk rdma, each a count of nanoseconds (0…Int64.max / 1000)
 //
 // The decoder checks every enum, length and range and rejects trailing bytes; it never traps.
@@ -89,6 +90,8 @@ extension ConnectionMessage {
             body.put(3, 1)
         case .transferFailed:
             body.put(4, 1)
+        case .reservationConflict:
+            body.put(5, 1)
         }
     }
 
@@ -170,6 +173,8 @@ extension ConnectionMessage {
             status = .deviceUnavailable
         case 4:
             status = .transferFailed
+        case 5:
+            status = .reservationConflict
         default:
             throw .fieldOutOfRange("status")
         }

@@ -87,6 +87,10 @@ public enum IOStatus: Hashable, Sendable, CustomStringConvertible {
     case deviceUnavailable
     /// The RTA gave up moving the data across the bus after its retries, or the fabric transfer failed.
     case transferFailed
+    /// The device answered RESERVATION CONFLICT: another initiator holds a persistent
+    /// reservation (or preempted this one's registration). Nothing was done: a fenced node's
+    /// write, or the loser of a fence's PREEMPT.
+    case reservationConflict
 
     public var isGood: Bool { self == .good }
 
@@ -97,6 +101,7 @@ public enum IOStatus: Hashable, Sendable, CustomStringConvertible {
         case .rejected(let reason): "rejected: \(reason)"
         case .deviceUnavailable: "device unavailable"
         case .transferFailed: "transfer failed"
+        case .reservationConflict: "RESERVATION CONFLICT"
         }
     }
 }

@@ -58,6 +58,10 @@ public struct RTAStatistics: Hashable, Sendable {
     /// Identified devices left out of a `resources` message that would not fit the bus's
     /// message size.
     public var devicesNotReported = 0
+    /// Reservation operations received from the UMA (retransmissions not included).
+    public var reservations = 0
+    /// Reservation operations the device refused with RESERVATION CONFLICT.
+    public var reservationConflicts = 0
 
     public init() {}
 }

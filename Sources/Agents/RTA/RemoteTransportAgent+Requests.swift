@@ -68,7 +68,8 @@ extension RemoteTransportAgent {
         guard var entry = transactions[transaction] else { preconditionFailure("executing an unknown transaction") }
         let request = entry.request
         let tag = makeTag()
-        deviceOperations[tag] = .request(transaction: transaction)
+        deviceOperations[tag] = .request(transaction: transaction, device: Int(request.device))
+        deviceBusy[Int(request.device)] += 1
         entry.deviceTag = tag
         statistics.executed += 1
         let driver = drivers[Int(request.device)]
@@ -137,6 +138,7 @@ extension RemoteTransportAgent {
             statistics.aborted += 1
         }
         serveBufferQueue()
+        serveHeldReleases()
     }
 
     /// Abandons the matching transactions, in transaction-number order.
@@ -170,6 +172,7 @@ extension RemoteTransportAgent {
         for (index, driver) in drivers.enumerated() {
             let tag = makeTag()
             deviceOperations[tag] = .identify(generation: generation, index: index)
+            deviceBusy[index] += 1
             driver.identify(tag: tag)
         }
     }
@@ -184,7 +187,7 @@ extension RemoteTransportAgent {
         guard current.remaining == 0 else { return }
         discovery = nil
         var profiles = current.found.enumerated().compactMap { index, identity in
-            identity.map { DeviceProfile(device: UInt16(index), identity: $0) }
+            identity.map { DeviceProfile(device: UInt16(index), identity: $0, partner: index >= primaryDeviceCount) }
         }
         // A bus with small messages gets the devices that fit (first ones first).
         while !profiles.isEmpty,
@@ -200,10 +203,15 @@ extension RemoteTransportAgent {
 
     func deviceCompleted(tag: UInt64, result: DeviceResult) {
         guard let operation = deviceOperations.removeValue(forKey: tag) else { return }
+        deviceBusy[operation.device] -= 1
+        assert(deviceBusy[operation.device] >= 0, "more device completions than operations")
+        defer { serveHeldReleases() }
         switch operation {
         case .identify(let generation, let index):
             identified(index: index, generation: generation, result: result)
-        case .request(let transaction):
+        case .reservation(let transaction, _):
+            reservationCompleted(transaction, result: result)
+        case .request(let transaction, _):
             // An aborted request's late completion finds nothing (or another life of the number).
             guard var entry = transactions[transaction], entry.deviceTag == tag else { return }
             entry.diskTime = result.duration

@@ -25,6 +25,13 @@ import Hardware
 /// - CTA interface / I/O interface: a ``ResidualMessageStore`` on the bus channel; the host is
 ///   whoever sent `attach`.
 ///
+/// - Reservations: the UMA's `reservation` messages run through the device's DDM and are
+///   answered `reservationDone`; a RELEASE first waits until no request of any connection and
+///   no driver operation is in flight on the device (a giveback must not let a late write of
+///   the taker reach the disk after it let go).
+/// - Partner devices (``init(name:runtime:channel:drivers:partnerDrivers:configuration:)``):
+///   reached through a B loop; reported with ``DeviceProfile/partner``.
+///
 /// Messages, completions and timers all arrive on the runtime's loop; nothing blocks.
 public final class RemoteTransportAgent {
     public let name: String
@@ -35,7 +42,10 @@ public final class RemoteTransportAgent {
 
     let runtime: any NodeRuntime
     let channel: any BusChannel
+    /// The primary drivers, then the partner drivers (indices ``primaryDeviceCount`` and up).
     let drivers: [any DeviceDriver]
+    /// Drivers below this index reach this system's own shelf; the others a partner's disk.
+    public let primaryDeviceCount: Int
     var store: ResidualMessageStore?
 
     // Connection manager: lookups only, never iterated.
@@ -62,16 +72,28 @@ public final class RemoteTransportAgent {
 
     var nextTag: UInt64 = 1
     var deviceOperations: [UInt64: RTADeviceOperation] = [:]
+    /// Driver operations outstanding per device (requests, identifies, reservations).
+    var deviceBusy: [Int]
+    /// Reservation transactions of the UMA being worked on (lookups only).
+    var activeReservations: Set<UInt64> = []
+    /// RELEASEs waiting for their device to go idle, in arrival order.
+    var heldReleases: [(transaction: UInt64, device: Int, request: ReservationRequest)] = []
     var dmaOperations: [UInt64: (transaction: UInt64, chunk: Int)] = [:]
 
+    /// An RTA driving `drivers` (this system's own shelf) and `partnerDrivers` (a cluster
+    /// partner's disks reached through a B loop; their device indices follow the primary ones,
+    /// and their profiles say ``DeviceProfile/partner``).
     public init(name: String, runtime: any NodeRuntime, channel: any BusChannel, drivers: [any DeviceDriver],
-                configuration: RTAConfiguration = RTAConfiguration()) {
+                partnerDrivers: [any DeviceDriver] = [], configuration: RTAConfiguration = RTAConfiguration()) {
+        let drivers = drivers + partnerDrivers
         precondition(drivers.count <= AgentMessage.maxProfiles, "\(name): more drivers than a resources message lists")
         precondition(configuration.maxDMAAttempts >= 1 && configuration.maxTransferBytes >= 1, "bad RTA configuration")
         self.name = name
         self.runtime = runtime
         self.channel = channel
         self.drivers = drivers
+        primaryDeviceCount = drivers.count - partnerDrivers.count
+        deviceBusy = Array(repeating: 0, count: drivers.count)
         self.configuration = configuration
         identities = Array(repeating: nil, count: drivers.count)
         finished = RTAFinishedTransactions(limit: configuration.finishedTransactionMemory)
@@ -133,7 +155,9 @@ public final class RemoteTransportAgent {
             dataPlaced(transaction)
         case .transferDone(let transaction):
             transferDone(transaction)
-        case .resources, .buffersReady, .dataReady, .ioComplete:
+        case .reservation(let transaction, let device, let request):
+            reservationReceived(transaction, device: device, request)
+        case .resources, .buffersReady, .dataReady, .ioComplete, .reservationDone:
             statistics.unexpectedMessages += 1
         }
     }
@@ -150,6 +174,8 @@ public final class RemoteTransportAgent {
         if let previous = host, pool != nil {
             abortTransactions { _ in true }
             grants = [:]
+            heldReleases = []
+            activeReservations = []
             store?.discardPending(to: previous)
         }
         host = peer
@@ -172,7 +198,15 @@ public final class RemoteTransportAgent {
 /// What a device operation's tag stands for.
 enum RTADeviceOperation {
     case identify(generation: UInt32, index: Int)
-    case request(transaction: UInt64)
+    case request(transaction: UInt64, device: Int)
+    case reservation(transaction: UInt64, device: Int)
+
+    var device: Int {
+        switch self {
+        case .identify(_, let index): index
+        case .request(_, let device), .reservation(_, let device): device
+        }
+    }
 }
 
 extension RemoteTransportAgent: ResidualMessageStoreDelegate {

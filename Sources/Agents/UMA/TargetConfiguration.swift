@@ -22,6 +22,13 @@ public struct TargetConfiguration: Hashable, Sendable {
     public var defaultLUNs: [UInt16]? = nil
     /// The residual message store between the host and its RTAs.
     public var busLink = ResidualStoreConfiguration()
+    /// The first LUN number: primary devices are numbered from it. LUNs are cluster-wide, so
+    /// the second system of a cluster starts after the first's (default 0: a lone target).
+    public var lunBase: UInt16 = 0
+    /// Cluster mode (nil: a lone target). With a role the UMA registers its key on every disk
+    /// after discovery, reserves its own, and serves nothing until told
+    /// (``UnitManagementAgent/serveOwnShelf()``).
+    public var cluster: ClusterRole? = nil
 
     public init() {}
 

@@ -13,6 +13,14 @@ public struct UMAStatistics: Hashable, Sendable {
     public var connectionsRejected: [ConnectRejectReason: Int] = [:]
     public var connectionsClosed = 0
     public var unreachableRTAs = 0
+    /// Reservation operations sent to the RTAs (cluster mode).
+    public var reservationsSent = 0
+    /// Reservation operations that ended other than good (conflicts included).
+    public var reservationFailures = 0
+    /// Own devices the boot's RESERVE found held by another (the partner took them over).
+    public var ownDevicesHeldAtBoot = 0
+    /// Connections the UMA closed itself (fenced out, partner's LUNs given back).
+    public var connectionsClosedLocally = 0
 
     public init() {}
 }
@@ -25,6 +33,10 @@ public struct UMAStatistics: Hashable, Sendable {
 /// connection manager then accepts clients: it decides the LUNs a client may reach (LUN
 /// masking), has the CTA add the route, tells the RTAs concerned, and answers the client.
 /// When a connection closes it removes the route and has the RTAs release what it held.
+///
+/// In cluster mode (``TargetConfiguration/cluster``) it also holds its shelf with SCSI-3
+/// persistent reservations, fences and takes over the partner, and gives back: see
+/// `UnitManagementAgent+Cluster.swift`.
 public final class UnitManagementAgent: TargetConnectionDelegate, RTAMessageListener, TimerHandler {
     public enum State: Hashable, Sendable {
         case idle
@@ -38,23 +50,42 @@ public final class UnitManagementAgent: TargetConnectionDelegate, RTAMessageList
     public let configuration: TargetConfiguration
     public let cta: CommonTransportAgent
     public weak var observer: (any UnitManagementObserver)?
-    public private(set) var state: State = .idle
-    public private(set) var table = HardwareResourceTable()
-    public private(set) var statistics = UMAStatistics()
-    public private(set) var advertisement: IOUnitAdvertisement?
+    public internal(set) var state: State = .idle
+    public internal(set) var table = HardwareResourceTable()
+    public internal(set) var statistics = UMAStatistics()
+    public internal(set) var advertisement: IOUnitAdvertisement?
 
-    private let runtime: any NodeRuntime
-    private let transport: any TargetTransport
+    let runtime: any NodeRuntime
+    let transport: any TargetTransport
     private let channel: any BusChannel
-    private let bus: RTAInterfaceManager
+    let bus: RTAInterfaceManager
     private var generation: UInt32 = 0
     private var answered: [(endpoint: BusEndpoint, devices: [DeviceProfile])] = []
     private var expected: [BusEndpoint] = []
     private var discoveryTimer: TimerHandle?
     private var nextConnection: UInt32 = 1
-    /// The RTAs each connection reaches, for connection removal.
-    private var connections: [ConnectionID: [BusEndpoint]] = [:]
-    private var changeID: UInt16 = 0
+    /// The RTAs each connection reaches, for connection removal, and the LUNs it was granted.
+    var connections: [ConnectionID: (endpoints: [BusEndpoint], luns: [UInt16])] = [:]
+    var changeID: UInt16 = 0
+
+    // Cluster mode.
+    /// Whether this system's own LUNs are served (always, without a cluster role).
+    public internal(set) var ownShelf: OwnShelfState
+    /// What this system does with the partner's LUNs.
+    public internal(set) var partnerShelf: PartnerShelfState = .none
+    /// The reservation step under way.
+    public internal(set) var clusterStep: ClusterStep = .idle
+    /// The partner's configuration, from a takeover.
+    var partnerConfiguration: ClusterUnitConfiguration?
+    var nextReservation: UInt64 = 1
+    /// The reservation operations of the current step, and their answers.
+    var batch: [ReservationItem] = []
+    var batchTransactions: [UInt64: Int] = [:]
+    var batchAnswered = 0
+    var batchArmed = false
+    var fenceCompletion: ((FenceOutcome) -> Void)?
+    var flagCompletion: ((Bool) -> Void)?
+    static let batchToken = UInt64.max
 
     public init(name: String, runtime: any NodeRuntime, transport: any TargetTransport, channel: any BusChannel,
                 configuration: TargetConfiguration = TargetConfiguration()) {
@@ -63,6 +94,7 @@ public final class UnitManagementAgent: TargetConnectionDelegate, RTAMessageList
         self.transport = transport
         self.channel = channel
         self.configuration = configuration
+        ownShelf = configuration.cluster == nil ? .serving : .waiting
         bus = RTAInterfaceManager(name: name + ".rta-interface", channel: channel, runtime: runtime, configuration: configuration.busLink)
         cta = CommonTransportAgent(name: name + ".cta", runtime: runtime, transport: transport, bus: bus)
         bus.management = self
@@ -121,6 +153,11 @@ public final class UnitManagementAgent: TargetConnectionDelegate, RTAMessageList
     }
 
     public func timerFired(_ token: UInt64) {
+        if token == Self.batchToken {
+            batchArmed = false
+            batchFinished()
+            return
+        }
         guard case .discovering(let current) = state, UInt64(current) == token else { return }
         discoveryTimer = nil
         finishDiscovery()  // with whatever answered: a dead storage node must not hold up the rest
@@ -129,7 +166,12 @@ public final class UnitManagementAgent: TargetConnectionDelegate, RTAMessageList
     private func finishDiscovery() {
         if let timer = discoveryTimer { runtime.cancelTimer(timer) }
         discoveryTimer = nil
-        table.rebuild(from: answered)
+        table.rebuild(from: answered, lunBase: configuration.lunBase)
+        if configuration.cluster != nil {
+            state = .ready
+            startBootReservations()
+            return
+        }
         changeID &+= 1
         let unit = table.advertisement(unitGUID: configuration.unitGUID, changeID: changeID)
         advertisement = unit
@@ -138,12 +180,16 @@ public final class UnitManagementAgent: TargetConnectionDelegate, RTAMessageList
         observer?.targetReady(self, advertisement: unit)
     }
 
-    private func fail(_ reason: String) {
+    func fail(_ reason: String) {
         state = .failed(reason)
         observer?.targetFailed(self, reason: reason)
     }
 
     func agentMessageReceived(_ message: AgentMessage, from endpoint: BusEndpoint) {
+        if case .reservationDone(let transaction, let status, let result) = message {
+            reservationDone(transaction, status: status, result: result, from: endpoint)
+            return
+        }
         guard case .resources(let answerGeneration, let devices) = message, case .discovering(let current) = state,
             answerGeneration == current, !answered.contains(where: { $0.endpoint == endpoint })
         else { return }
@@ -153,15 +199,16 @@ public final class UnitManagementAgent: TargetConnectionDelegate, RTAMessageList
 
     func rtaUnreachable(_ endpoint: BusEndpoint) {
         statistics.unreachableRTAs += 1
+        reservationsUnanswerable(at: endpoint)
     }
 
     // MARK: Connection manager
 
     public func connectionRequested(_ request: IncomingConnection) {
         let offer = request.offer
-        guard state == .ready else { return reject(request, .notReady) }
+        guard state == .ready, ownShelf == .serving || partnerShelf == .online else { return reject(request, .notReady) }
         guard offer.serviceID == ServiceEntry.blockStorage.serviceID else { return reject(request, .unknownService) }
-        let allowed = configuration.allowedLUNs(for: offer.clientGUID, of: table.luns)
+        let allowed = allowedLUNs(for: offer.clientGUID)
         let granted = offer.requestedLUNs.isEmpty ? allowed : allowed.filter { offer.requestedLUNs.contains($0) }
         guard !granted.isEmpty else { return reject(request, .noLUNsGranted) }
         let connection = ConnectionID(rawValue: nextConnection)
@@ -185,7 +232,7 @@ public final class UnitManagementAgent: TargetConnectionDelegate, RTAMessageList
             maxTransferBytes: configuration.maxTransferBytes))
         // In order on each RTA's link: the route reaches an RTA before any request on it can.
         for (endpoint, devices) in byEndpoint { bus.send(.connectionAdd(connection, devices: devices), to: endpoint) }
-        connections[connection] = byEndpoint.map(\.0)
+        connections[connection] = (byEndpoint.map(\.0), granted)
         do {
             try transport.accept(
                 request, as: connection,
@@ -209,9 +256,9 @@ public final class UnitManagementAgent: TargetConnectionDelegate, RTAMessageList
         remove(connection)
     }
 
-    private func remove(_ connection: ConnectionID) {
+    func remove(_ connection: ConnectionID) {
         cta.removeRoute(connection)
-        for endpoint in connections.removeValue(forKey: connection) ?? [] {
+        for endpoint in connections.removeValue(forKey: connection)?.endpoints ?? [] {
             bus.send(.connectionRemove(connection), to: endpoint)
         }
     }
