@@ -210,6 +210,7 @@ extension ClientInitiator {
     }
 
     func responseReceived(_ response: ClientResponse) {
+        lastHeard = runtime.now
         guard let piece = inFlight.removeValue(forKey: response.tag) else {
             statistics.unknownResponses += 1
             return

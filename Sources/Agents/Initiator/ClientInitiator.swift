@@ -93,12 +93,17 @@ public final class ClientInitiator: InitiatorTransportDelegate, TimerHandler {
     /// Requests finished without being sent, to complete on a later turn of the loop.
     var deferred: [UInt64] = []
     var sendRetryArmed = false
+    /// When the connection last answered (a response, or a probe's answer).
+    var lastHeard = Instant.zero
+    var livenessArmed = false
+    var probePending: UInt64?
+    var probeSequence: UInt64 = 0
     /// Free device slots, as buffer offsets (the next to use last).
     var freeDeviceSlots: [Int] = []
 
     /// Timer token kinds, in the token's top byte; the low bits carry a request ID.
     enum TimerKind: UInt64 {
-        case requestTimeout = 1, reconnect, deferredCompletions, sendRetry, failoverTimeout
+        case requestTimeout = 1, reconnect, deferredCompletions, sendRetry, failoverTimeout, livenessProbe
     }
     static let timerKindShift: UInt64 = 56
 
@@ -295,6 +300,7 @@ public final class ClientInitiator: InitiatorTransportDelegate, TimerHandler {
     // MARK: - InitiatorTransportDelegate
 
     public func queryAnswered(tag: UInt64, reply: DeviceManagementReply?) {
+        if tag & Self.probeTagBit != 0 { return probeAnswered(tag: tag, reply: reply) }
         discoveryAnswered(tag: tag, reply: reply)
     }
 
@@ -324,6 +330,7 @@ public final class ClientInitiator: InitiatorTransportDelegate, TimerHandler {
             currentFailover = failover
         }
         makeDevices(for: grant)
+        armLivenessProbe()
         armRequestTimers()
         delegate?.initiator(self, connected: connection, grant: grant)
         issue()
@@ -389,6 +396,7 @@ public final class ClientInitiator: InitiatorTransportDelegate, TimerHandler {
                 begin(attempt: attempt, addressIndex: (attempt - 1) % addresses.count)
             }
         case .failoverTimeout: failoverTimedOut()
+        case .livenessProbe: livenessTimerFired()
         case .deferredCompletions: completeDeferred()
         case .sendRetry:
             sendRetryArmed = false

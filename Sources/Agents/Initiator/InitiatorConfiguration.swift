@@ -43,12 +43,19 @@ public struct InitiatorConfiguration: Hashable, Sendable {
     /// The wait before sending again when the transport refused a send (its send queue was
     /// full). Default 1 ms: assumption, many fabric round trips (REFERENCE.md C.3).
     public var sendRetryDelay: TimeSpan
+    /// How long a connection may stay silent while requests are outstanding before the
+    /// initiator probes its target (a device-management query on the management path, as
+    /// iSCSI's NOP-Out); an unanswered probe closes the connection and starts a failover. A
+    /// target that crashed after acknowledging a client's sends gives no other sign: the RC
+    /// connection only fails when the client sends again. Nil: never probe. Default 5 s:
+    /// open-iscsi's `noop_out_interval` default.
+    public var livenessInterval: TimeSpan?
 
     public init(
         bufferBytes: Int = 1 << 20, deviceSlots: Int = 32, deviceSlotBytes: Int = 512 << 10, maxOutstanding: UInt16 = 32,
         requestTimeout: TimeSpan = .seconds(30), reconnectDelay: TimeSpan = .milliseconds(100),
         maxReconnectDelay: TimeSpan = .seconds(5), reconnectAttempts: Int = 8, sendRetryDelay: TimeSpan = .milliseconds(1),
-        failoverTimeout: TimeSpan = .seconds(30)
+        failoverTimeout: TimeSpan = .seconds(30), livenessInterval: TimeSpan? = .seconds(5)
     ) {
         precondition(bufferBytes >= 0 && deviceSlots >= 0 && deviceSlotBytes > 0, "negative buffer sizes")
         precondition(maxOutstanding > 0 && requestTimeout > .zero && reconnectAttempts >= 0, "invalid initiator limits")
@@ -64,6 +71,7 @@ public struct InitiatorConfiguration: Hashable, Sendable {
         self.reconnectAttempts = reconnectAttempts
         self.sendRetryDelay = sendRetryDelay
         self.failoverTimeout = failoverTimeout
+        self.livenessInterval = livenessInterval
     }
 
     /// The whole buffer the initiator registers: the caller's bytes, then the device slots.

@@ -66,6 +66,9 @@ public struct InitiatorStatistics: Hashable, Sendable {
     public var profileMismatches = 0
     /// Grants refused on a reconnection: a device's LUN missing or mismatched.
     public var refusedGrants = 0
+    /// Liveness probes sent to a silent target, and those it did not answer (each closed the connection).
+    public var livenessProbes = 0
+    public var livenessFailures = 0
     public var discoveryFailures = 0
 
     public init() {}

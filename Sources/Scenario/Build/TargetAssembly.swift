@@ -24,6 +24,10 @@ final class TargetAssembly: UnitManagementObserver {
     }
 
     private(set) var targets: [Target] = []
+    /// Targets of earlier incarnations (a system that rebooted), kept for their counters.
+    private(set) var retired: [Target] = []
+    /// When each system crashed last, by name, for failover times.
+    private(set) var crashes: [(system: String, time: Instant)] = []
     private(set) var sessions: [ClientSession] = []
     /// Why a target did not come up, by system.
     private(set) var failures: [String] = []
@@ -155,10 +159,10 @@ private final class Boot: SimComponent {
     let rtas: [RemoteTransportAgent]
 
     @discardableResult
-    init(simulator: Simulator, at time: Instant, uma: UnitManagementAgent, rtas: [RemoteTransportAgent]) {
+    init(simulator: Simulator, at time: Instant, uma: UnitManagementAgent, rtas: [RemoteTransportAgent], incarnation: Int = 0) {
         self.uma = uma
         self.rtas = rtas
-        let id = simulator.register(self, name: uma.name + ".boot")
+        let id = simulator.register(self, name: uma.name + ".boot" + (incarnation == 0 ? "" : "\(incarnation)"))
         simulator.schedule(Self.reset, for: id, at: time, payload: 0)
     }
 
@@ -174,6 +178,8 @@ extension TargetAssembly: SystemFaultHandling {
     func crash(system name: String) {
         guard let target = targets.first(where: { $0.system.definition.name == name }) else { return }
         let system = target.system
+        guard !system.runtime.isHalted else { return }  // crashed already
+        crashes.append((name, topology.simulator.now))
         for runtime in system.runtimes where !runtime.isHalted { runtime.halt() }
         for hca in system.adapters { hca.fail() }
         for node in system.storageNodes {
@@ -181,9 +187,33 @@ extension TargetAssembly: SystemFaultHandling {
         }
     }
 
+    /// The system boots again (crashing first if it was running): its adapters come back fresh,
+    /// its bus endpoints forget the dead agents, and a new set of agents boots after
+    /// ``rebootDelay`` on the same devices, disks and NVRAM.
     func reboot(system name: String) {
-        preconditionFailure("nodeReboot is refused before the run until reboots are runnable")
+        guard let index = targets.firstIndex(where: { $0.system.definition.name == name }) else { return }
+        crash(system: name)
+        let system = targets[index].system
+        for hca in system.adapters { hca.restart() }
+        for endpoint in system.nodeBus.attachedEndpoints { system.nodeBus.reset(endpoint: endpoint) }
+        for runtime in system.runtimes { runtime.resume() }
+        let target: Target
+        do {
+            target = try Self.assemble(system, topology: topology)
+        } catch {
+            preconditionFailure("a system that booted once cannot be assembled again: \(error)")
+        }
+        retired.append(targets[index])
+        targets[index] = target
+        target.uma.observer = self
+        Boot(simulator: topology.simulator, at: topology.simulator.now + Self.rebootDelay, uma: target.uma, rtas: target.rtas,
+             incarnation: retired.count)
     }
+
+    /// From a reboot to the reset event: the adapters' ports must be active again (the subnet
+    /// manager's sweep, under 1 ms here) — an assumption standing for the firmware and OS boot,
+    /// which a real node takes minutes over; scenarios measure failover, not boot.
+    static let rebootDelay = TimeSpan.milliseconds(5)
 }
 
 extension TargetAssembly {
@@ -192,6 +222,8 @@ extension TargetAssembly {
         var luns = 0, connections = 0, rejected = 0, duplicates = 0, malformed = 0, retransmissions = 0
         for target in targets {
             luns += target.uma.table.entries.count
+        }
+        for target in retired + targets {
             connections += target.uma.statistics.connectionsAccepted
             rejected += target.uma.cta.statistics.rejectedTotal
             malformed += target.uma.cta.statistics.malformed + target.uma.malformedAgentMessages + target.transport.statistics.malformed

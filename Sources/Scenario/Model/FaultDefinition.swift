@@ -12,7 +12,7 @@ public struct FaultDefinition: Sendable {
         /// What a fault's `target` must name.
         public enum TargetKind: String, Sendable {
             case disk, loop, pciBus = "PCI bus", adapter, `switch`, link
-            case system = "storage system in a cluster", interconnect, cluster
+            case system = "storage system", interconnect, cluster
         }
 
         public var targetKind: TargetKind {

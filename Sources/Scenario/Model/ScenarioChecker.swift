@@ -327,7 +327,7 @@ struct ScenarioChecker {
                 + topology.systems.flatMap { system in system.hcas.map { "\(system.name).\($0.name)" } }
                 + topology.clients.map { "\($0.name).hca0" }
         case .switch: topology.fabrics.flatMap { fabric in fabric.switches.map { "\(fabric.name).\($0.name)" } }
-        case .system: topology.clusters.flatMap(\.systems)
+        case .system: topology.systems.map(\.name)
         case .interconnect: topology.clusters.flatMap { $0.interconnects.map(\.name) }
         case .cluster: topology.clusters.map(\.name)
         }

@@ -50,10 +50,6 @@ public enum ScenarioRunner {
             throw ScenarioErrors([ScenarioIssue(file: definition.file, path: cluster.path,
                                                 message: "clusters are not yet runnable (issue #6 continues); validate accepts them, run does not")])
         }
-        if let fault = definition.faults.first(where: { $0.action == .nodeReboot || ($0.action == .nodeCrash && $0.duration != nil) }) {
-            throw ScenarioErrors([ScenarioIssue(file: definition.file, path: fault.path + ".action",
-                                                message: "nodeReboot is not yet runnable (issue #6 continues)")])
-        }
         for fault in definition.faults where fault.action.targetKind == .link && topology.cable(ofAdapter: fault.target) == nil {
             throw ScenarioErrors([ScenarioIssue(file: definition.file, path: fault.path + ".target",
                                                 message: "adapter \"\(fault.target)\" has no cable: it is alone on its fabric")])
