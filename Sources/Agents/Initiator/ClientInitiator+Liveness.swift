@@ -10,10 +10,14 @@ extension ClientInitiator {
     /// Marks a probe's query tag (discovery tags never set it).
     static let probeTagBit: UInt64 = 1 << 63
 
+    /// Arms the probe timer while pieces are waiting for an answer (it stops by itself when none
+    /// are, or when every one left has outlived the request timeout: its request has failed, and
+    /// a target that answers probes but not requests is not a failover's business).
     func armLivenessProbe() {
-        guard let interval = configuration.livenessInterval, !livenessArmed else { return }
+        guard let interval = configuration.livenessInterval, !livenessArmed,
+            inFlight.values.contains(where: { runtime.now - $0.sentAt < configuration.requestTimeout })
+        else { return }
         livenessArmed = true
-        lastHeard = runtime.now
         runtime.scheduleTimer(after: interval, handler: self, token: TimerKind.livenessProbe.rawValue << Self.timerKindShift)
     }
 
@@ -31,8 +35,7 @@ extension ClientInitiator {
                 // The management path refused the query outright: probe again next time.
             }
         }
-        livenessArmed = true
-        runtime.scheduleTimer(after: interval, handler: self, token: TimerKind.livenessProbe.rawValue << Self.timerKindShift)
+        armLivenessProbe()
     }
 
     func probeAnswered(tag: UInt64, reply: DeviceManagementReply?) {

@@ -183,7 +183,9 @@ extension ClientInitiator {
             }
             nextWireTag += 1
             statistics.piecesSent += 1
+            if inFlight.isEmpty { lastHeard = runtime.now }  // silence counts from the first piece out
             inFlight[wireTag] = InitiatorPiece(requestID: id, offset: start, blocks: blocks, sentAt: runtime.now)
+            armLivenessProbe()
             if resending {
                 statistics.piecesReissued += 1
                 if active.awaitingReissue {

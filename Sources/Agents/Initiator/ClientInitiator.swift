@@ -330,7 +330,6 @@ public final class ClientInitiator: InitiatorTransportDelegate, TimerHandler {
             currentFailover = failover
         }
         makeDevices(for: grant)
-        armLivenessProbe()
         armRequestTimers()
         delegate?.initiator(self, connected: connection, grant: grant)
         issue()
