@@ -21,8 +21,10 @@ enum ReservationCommands {
         case .reserve(let key):
             return out(.reserve, PersistentReserveOutParameters(reservationKey: key), type: .writeExclusive)
         case .preempt(let key, let victim):
+            // PREEMPT AND ABORT (SPC-3 5.6.10.5): the victim's commands queued at the disk are
+            // aborted too, so none of its writes reaches the medium after the fence.
             return out(
-                .preempt, PersistentReserveOutParameters(reservationKey: key, serviceActionReservationKey: victim),
+                .preemptAndAbort, PersistentReserveOutParameters(reservationKey: key, serviceActionReservationKey: victim),
                 type: .writeExclusive)
         case .release(let key):
             return out(.release, PersistentReserveOutParameters(reservationKey: key), type: .writeExclusive)

@@ -14,7 +14,8 @@ public enum ReservationRequest: Hashable, Sendable, CustomStringConvertible {
     case registerIgnoringExisting(key: UInt64)
     /// RESERVE, Write Exclusive, with this nexus's `key`.
     case reserve(key: UInt64)
-    /// PREEMPT with this nexus's `key`: removes the registrations of `victim`; takes the
+    /// PREEMPT AND ABORT with this nexus's `key`: removes the registrations of `victim` and
+    /// aborts its queued commands; takes the
     /// reservation (Write Exclusive) if `victim` held it. A nexus no longer registered gets
     /// RESERVATION CONFLICT: the loser of a fence.
     case preempt(key: UInt64, victim: UInt64)
