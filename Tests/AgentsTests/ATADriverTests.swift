@@ -19,8 +19,8 @@ struct ATADriverTests {
         #expect(identity.serialNumber == configuration.serialNumber)
         #expect(identity.blockLength == UInt32(configuration.blockSize))
         #expect(identity.blockCount == DiskModel.barracudaATA4.blockCount)
-        // The simulated disk leaves IDENTIFY words 108–111 zero: no WWN.
-        #expect(identity.worldWideName == 0)
+        // IDENTIFY words 108–111 carry the disk's WWN, as VPD page 83h does for SCSI.
+        #expect(identity.worldWideName == configuration.worldWideName)
         #expect(rig.statistics.commandsIssued == 1)
         #expect(rig.driver.format == "ata")
     }

@@ -103,6 +103,12 @@ extension SCSITarget {
         for index in 0..<4 {
             words[100 + index] = UInt16(truncatingIfNeeded: configuration.blockCount >> UInt64(16 * index))
         }
+        // World wide name (ACS-2 7.16.7.56: words 108–111, word 108 first, NAA in its top nibble);
+        // word 84 bit 8 says it is there (set below with the valid bit).
+        for index in 0..<4 {
+            words[108 + index] = UInt16(truncatingIfNeeded: configuration.worldWideName >> UInt64(48 - 16 * index))
+        }
+        if configuration.worldWideName != 0 { words[84] |= 0x0100 }
         words[106] = 0x4000
         if configuration.blockSize != 512 {
             words[106] |= 0x1000

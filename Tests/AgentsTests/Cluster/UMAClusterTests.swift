@@ -182,7 +182,7 @@ struct UMAClusterTests {
         #expect(BorrowedDriver.write(rig.red.partnerDrivers[1], rig, tag: 2) == .reservationConflict)
     }
 
-    @Test("a device without a WWN (the simulated ATA disk's IDENTIFY has none) is never the mailbox: the fence is unavailable")
+    @Test("a device without a WWN (an ATA disk whose IDENTIFY words 108–111 are zero) is never the mailbox: the fence is unavailable")
     func noWorldWideName() {
         let rig = UMAClusterRig(bays: 1, ata: true)
         rig.boot()
