@@ -182,15 +182,15 @@ struct UMAClusterTests {
         #expect(BorrowedDriver.write(rig.red.partnerDrivers[1], rig, tag: 2) == .reservationConflict)
     }
 
-    @Test("a device without a WWN (an ATA disk whose IDENTIFY words 108–111 are zero) is never the mailbox: the fence is unavailable")
-    func noWorldWideName() {
+    @Test("ATA disks report their WWN (IDENTIFY words 108–111): the fence wins through them; a WWN of 0 maps nothing")
+    func ataWorldWideName() {
         let rig = UMAClusterRig(bays: 1, ata: true)
         rig.boot()
-        #expect(rig.red.uma.table.entries.map(\.identity.worldWideName) == [0])
+        #expect(rig.red.uma.table.entries.allSatisfy { $0.identity.worldWideName != 0 })
         var outcome: FenceOutcome?
         rig.red.uma.fencePartner { outcome = $0 }
         rig.simulator.run()
-        #expect(outcome == .unavailable)
+        #expect(outcome == .won)
         #expect(rig.red.uma.takeOverPartner(configuration: ClusterUnitConfiguration(
             luns: [.init(lun: 1, worldWideName: 0, blockLength: 512, blockCount: 8)])).unmapped == [1])
     }
