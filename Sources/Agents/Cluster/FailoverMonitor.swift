@@ -85,6 +85,14 @@ public final class FailoverMonitor: ClusterConnectionClient, TimerHandler {
         armBootWait()
     }
 
+    /// The node's configuration changed (its UMA finished discovering its LUNs after the
+    /// connections came up): a new hello on every connection, so the partner takes over with
+    /// the current LUN map.
+    public func announceConfiguration() {
+        guard state != .stopped else { return }
+        for connection in connections { send(.hello(configuration: actions.localConfiguration), on: connection) }
+    }
+
     // MARK: Timers
 
     public func timerFired(_ token: UInt64) {

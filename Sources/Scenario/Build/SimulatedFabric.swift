@@ -85,6 +85,12 @@ final class SimulatedFabric {
         }
     }
 
+    /// The LID the subnet manager gave adapter `name`'s port (InfiniBand, after the first sweep).
+    func lid(ofAdapter name: String) -> UInt16? {
+        guard let index = infiniBandAdapters.firstIndex(of: name) else { return nil }
+        return infiniBandAttachments[index].lid
+    }
+
     /// The cable of adapter `name` on this fabric, if it is cabled here.
     func cable(ofAdapter name: String) -> String? { cableOfAdapter.first { $0.adapter == name }?.link }
 

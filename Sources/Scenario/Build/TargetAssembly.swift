@@ -21,6 +21,8 @@ final class TargetAssembly: UnitManagementObserver {
         let disks: [[String]]
         /// The DDM types used, for the protocol-independence test.
         let driverFormats: [String]
+        /// In a cluster: the coordinator, made at boot (the interconnects' addresses are known then).
+        var cluster: ClusterNode?
     }
 
     private(set) var targets: [Target] = []
@@ -28,6 +30,8 @@ final class TargetAssembly: UnitManagementObserver {
     private(set) var retired: [Target] = []
     /// When each system crashed last, by name, for failover times.
     private(set) var crashes: [(system: String, time: Instant)] = []
+    /// The HA pairs' monitors, managers and the no-dual-ownership checker; nil without clusters.
+    private(set) var watch: ClusterWatch?
     private(set) var sessions: [ClientSession] = []
     /// Why a target did not come up, by system.
     private(set) var failures: [String] = []
@@ -53,8 +57,26 @@ final class TargetAssembly: UnitManagementObserver {
         }
         for target in targets {
             target.uma.observer = self
-            Boot(simulator: topology.simulator, at: Self.resetTime, uma: target.uma, rtas: target.rtas)
+            Boot(simulator: topology.simulator, at: Self.resetTime, system: target.system.definition.name, assembly: self)
         }
+        if !topology.definition.clusters.isEmpty {
+            watch = ClusterWatch(topology: topology)
+            watch?.assembly = self
+        }
+    }
+
+    /// The reset event of `system`: in a cluster the coordinator starts first (slam connect),
+    /// then the RTAs start and the UMA resets.
+    func boot(system name: String) {
+        guard let index = targets.firstIndex(where: { $0.system.definition.name == name }) else { return }
+        if let cluster = topology.definition.cluster(of: name) {
+            let node = makeClusterNode(for: targets[index], in: cluster)
+            targets[index].cluster = node
+            watch?.watch(node, system: name, bootedAt: topology.simulator.now)
+            node.start()
+        }
+        for rta in targets[index].rtas { rta.start() }
+        targets[index].uma.reset()
     }
 
     private static func assemble(_ system: SimulatedTopology.System, topology: SimulatedTopology) throws(ScenarioBuildError) -> Target {
@@ -69,6 +91,8 @@ final class TargetAssembly: UnitManagementObserver {
             configuration.lunMasks[client.hca.portGUID(1).rawValue] = mask.luns
         }
         configuration.defaultLUNs = definition.defaultLUNs
+        let cluster = topology.definition.cluster(of: definition.name)
+        if let cluster { Self.configure(&configuration, for: definition.name, in: cluster, topology: topology) }
         let transport = try Self.transport(on: system.fabric, name: system.hca.name + ".tts", runtime: system.runtime, hca: system.hca)
         let uma = UnitManagementAgent(
             name: definition.name + ".uma", runtime: system.runtime, transport: transport, channel: system.hostChannel,
@@ -77,18 +101,29 @@ final class TargetAssembly: UnitManagementObserver {
         var disks: [[String]] = []
         var formats: [String] = []
         for node in system.storageNodes {
+            // In a cluster the shelves reached through B loops are the partner's: their DDMs are
+            // the RTA's partner drivers, used only after a takeover.
+            let loops = node.controllers.flatMap(\.loops)
+            let partnerShelves = cluster == nil ? [] : Self.uniqueShelves(loops.filter { $0.side == .b })
             var drivers: [any DeviceDriver] = []
+            var partnerDrivers: [any DeviceDriver] = []
             var names: [String] = []
-            for shelfName in Self.uniqueShelves(node.controllers.flatMap(\.loops)) {
+            for shelfName in Self.uniqueShelves(loops) {
                 for disk in topology.shelf(named: shelfName)!.disks {
                     guard let (controller, device) = topology.path(through: node.controllers, to: disk.name) else { continue }
                     let driver = Self.driver(for: controller, name: disk.name, device: device, runtime: node.runtime)
-                    drivers.append(driver)
+                    if partnerShelves.contains(shelfName) {
+                        partnerDrivers.append(driver)
+                    } else {
+                        drivers.append(driver)
+                        names.append(disk.name)
+                    }
                     formats.append(driver.format)
-                    names.append(disk.name)
                 }
             }
-            rtas.append(RemoteTransportAgent(name: node.definition.fullName + ".rta", runtime: node.runtime, channel: node.channel, drivers: drivers))
+            rtas.append(RemoteTransportAgent(
+                name: node.definition.fullName + ".rta", runtime: node.runtime, channel: node.channel, drivers: drivers,
+                partnerDrivers: partnerDrivers))
             disks.append(names)
         }
         return Target(system: system, uma: uma, transport: transport, rtas: rtas, disks: disks, driverFormats: formats)
@@ -130,6 +165,15 @@ final class TargetAssembly: UnitManagementObserver {
 
     func targetReady(_ uma: UnitManagementAgent, advertisement: IOUnitAdvertisement) {
         guard let target = targets.first(where: { $0.uma === uma }) else { return }
+        if let node = target.cluster {
+            node.umaReady()  // its clients start when the monitor has it serve its own shelf
+            return
+        }
+        beginSessions(of: target)
+    }
+
+    /// Starts the client sessions of `target` that have not started.
+    func beginSessions(of target: Target) {
         for session in sessions where session.targetName == target.system.definition.name && !session.started {
             session.begin(at: addresses(of: target))
         }
@@ -152,23 +196,22 @@ final class TargetAssembly: UnitManagementObserver {
     }
 }
 
-/// Delivers the reset event to a system's agents at a set time: the RTAs start, then the UMA resets.
+/// Delivers the reset event of a system at a set time (the assembly boots it).
 private final class Boot: SimComponent {
     static let reset = EventKind(rawValue: 1)
-    let uma: UnitManagementAgent
-    let rtas: [RemoteTransportAgent]
+    let system: String
+    weak var assembly: TargetAssembly?
 
     @discardableResult
-    init(simulator: Simulator, at time: Instant, uma: UnitManagementAgent, rtas: [RemoteTransportAgent], incarnation: Int = 0) {
-        self.uma = uma
-        self.rtas = rtas
-        let id = simulator.register(self, name: uma.name + ".boot" + (incarnation == 0 ? "" : "\(incarnation)"))
+    init(simulator: Simulator, at time: Instant, system: String, assembly: TargetAssembly, incarnation: Int = 0) {
+        self.system = system
+        self.assembly = assembly
+        let id = simulator.register(self, name: system + ".boot" + (incarnation == 0 ? "" : "\(incarnation)"))
         simulator.schedule(Self.reset, for: id, at: time, payload: 0)
     }
 
     func handle(_ event: Event, in simulator: Simulator) {
-        for rta in rtas { rta.start() }
-        uma.reset()
+        assembly?.boot(system: system)
     }
 }
 
@@ -180,11 +223,16 @@ extension TargetAssembly: SystemFaultHandling {
         let system = target.system
         guard !system.runtime.isHalted else { return }  // crashed already
         crashes.append((name, topology.simulator.now))
+        watch?.crashes.append((name, topology.simulator.now))
         for runtime in system.runtimes where !runtime.isHalted { runtime.halt() }
         for hca in system.adapters { hca.fail() }
         for node in system.storageNodes {
             for (controller, _) in node.controllers { controller.resetForHostCrash() }
         }
+    }
+
+    func faultApplied(_ action: FaultDefinition.Action, target: String) {
+        if action == .interconnectCut || action == .partition { watch?.lastCut = topology.simulator.now }
     }
 
     /// The system boots again (crashing first if it was running): its adapters come back fresh,
@@ -206,7 +254,7 @@ extension TargetAssembly: SystemFaultHandling {
         retired.append(targets[index])
         targets[index] = target
         target.uma.observer = self
-        Boot(simulator: topology.simulator, at: topology.simulator.now + Self.rebootDelay, uma: target.uma, rtas: target.rtas,
+        Boot(simulator: topology.simulator, at: topology.simulator.now + Self.rebootDelay, system: name, assembly: self,
              incarnation: retired.count)
     }
 

@@ -77,6 +77,8 @@ protocol SystemFaultHandling: AnyObject {
     func crash(system: String)
     /// The crashed system boots again: fresh agents on its devices.
     func reboot(system: String)
+    /// Any fault was just applied (for failover and switch times).
+    func faultApplied(_ action: FaultDefinition.Action, target: String)
 }
 
 /// The component that applies scheduled faults when their events come due.
@@ -95,6 +97,7 @@ private final class FaultApplier: SimComponent {
     func handle(_ event: Event, in simulator: Simulator) {
         let entry = entries[Int(event.payload)]
         let fault = entry.fault
+        defer { systems?.faultApplied(entry.action, target: fault.target) }
         switch entry.action.targetKind {
         case .disk:
             let disk = topology.disk(named: fault.target)!

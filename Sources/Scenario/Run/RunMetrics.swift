@@ -12,6 +12,11 @@ struct RunMetrics {
         values[key] = .integer(Int64(count))
     }
 
+    /// Sets a run-wide duration (seconds, as latencies are).
+    mutating func setDuration(_ key: String, _ span: TimeSpan) {
+        values[key] = .number(span.seconds)
+    }
+
     /// Adds one workload's metrics under its name, and folds them into the run's totals.
     mutating func addDiskWorkload(
         _ name: String, totals: DiskLoadTotals, recorder: WorkloadRecorder, activeSeconds: Double

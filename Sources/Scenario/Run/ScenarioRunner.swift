@@ -46,10 +46,6 @@ public enum ScenarioRunner {
         } catch {
             throw ScenarioErrors([ScenarioIssue(file: definition.file, path: error.path, message: error.message)])
         }
-        if let cluster = definition.topology.clusters.first {
-            throw ScenarioErrors([ScenarioIssue(file: definition.file, path: cluster.path,
-                                                message: "clusters are not yet runnable (issue #6 continues); validate accepts them, run does not")])
-        }
         for fault in definition.faults where fault.action.targetKind == .link && topology.cable(ofAdapter: fault.target) == nil {
             throw ScenarioErrors([ScenarioIssue(file: definition.file, path: fault.path + ".target",
                                                 message: "adapter \"\(fault.target)\" has no cable: it is alone on its fabric")])
@@ -122,15 +118,16 @@ public enum ScenarioRunner {
                 report.problems.append("\(name): the client never connected to \(session.targetName)")
             }
         }
-        report.problems += assembly.failures
+        report.problems += assembly.failures + (assembly.watch?.problems ?? [])
         let totalsRecorders = loads.map(\.recorder) + assembly.sessions.map(\.recorder)
         metrics.addTotals(
             diskTotals: loads.map(\.generator.totals) + assembly.sessions.map(\.totals), recorders: totalsRecorders,
             activeSeconds: loads.map(\.active) + assembly.sessions.map(\.activeSeconds))
         if !assembly.targets.isEmpty { assembly.addMetrics(to: &metrics) }
+        assembly.watch?.addMetrics(to: &metrics)
         report.metrics = metrics.values
         report.utilisations = Self.utilisations(topology, elapsed: duration)
-        report.timeline = schedule.timeline
+        report.timeline = (schedule.timeline + (assembly.watch?.timeline ?? [])).sorted { $0.time < $1.time }
         for expectation in definition.expectations {
             let result = metrics.evaluate(expectation)
             report.expectations.append(result)

@@ -1,0 +1,195 @@
+import Hardware
+
+/// The storage operating system of one partner of an HA pair, as far as the cluster goes: the
+/// coordinator that carries out what the failover monitor decides, with the UMA (reservations,
+/// LUN tables, advertisements), the CTA (its write path logs in NVRAM; internal writes replay
+/// logs), the NVRAM mirror and the cluster connection manager.
+///
+/// Boot: ``start()`` starts the cluster connection manager first (slam connect on every
+/// interconnect) and the failover monitor; the UMA discovers and registers meanwhile, and serves
+/// nothing until the monitor says so. The monitor's requests wait for the UMA's discovery
+/// (``umaReady()``).
+///
+/// Own log at boot: the records found in the NVRAM log half when this node booted are replayed
+/// before serving the own shelf (the partner did not take over: they may not be on disk yet), and
+/// discarded when the shelf comes back by a giveback (the partner replayed them at its takeover
+/// and has served the LUNs since).
+public final class ClusterNode: FailoverActions, NVRAMLogReplayDelegate {
+    public let name: String
+    public let uma: UnitManagementAgent
+    public let mirror: NVRAMMirror
+    public let manager: ClusterConnectionManager
+    public private(set) var monitor: FailoverMonitor!
+    /// Whether writes wait for the partner's copy (false: the unsafe setting, acknowledged from
+    /// the local NVRAM alone).
+    public let mirrorsWrites: Bool
+    /// What went wrong that the monitor has no answer for (a failed reclaim, an unreadable
+    /// partner configuration), for reports.
+    public private(set) var problems: [String] = []
+    /// Records replayed: from the partner's mirrored log at takeovers, and from the own log at boot.
+    public private(set) var replayedRecords = 0
+
+    private let runtime: any NodeRuntime
+    private var ownLogAtBoot: [NVRAMLog.Record]
+    private var umaIsReady = false
+    private var waitingForUMA: [() -> Void] = []
+    private var replay: NVRAMLogReplay?
+    private var afterReplay: (() -> Void)?
+
+    /// - Parameters:
+    ///   - nvram: the node's NVRAM: one half its write log, the other the partner's mirror.
+    ///   - interconnects: the predetermined endpoints of every cluster interconnect.
+    ///   - mirrorWrites: false only to show what the mirror protects (writes acknowledged from
+    ///     the local log alone).
+    public init(name: String, runtime: any NodeRuntime, uma: UnitManagementAgent, nvram: any NVRAM,
+                interconnects: [ClusterConnectionManager.Interconnect],
+                managerConfiguration: ClusterConnectionManagerConfiguration = ClusterConnectionManagerConfiguration(),
+                monitorConfiguration: FailoverMonitorConfiguration = FailoverMonitorConfiguration(), mirrorWrites: Bool = true) {
+        self.name = name
+        self.runtime = runtime
+        self.uma = uma
+        self.mirrorsWrites = mirrorWrites
+        let layout = NVRAMMirror.Layout.halves(of: nvram.length)
+        // The own log as the crash left it: read before the mirror formats the half afresh.
+        ownLogAtBoot = NVRAMLog.records(in: MemorySlice(nvram, offset: layout.logOffset, length: layout.halfLength))
+        mirror = NVRAMMirror(
+            name: name + ".nvram-mirror", runtime: runtime, nvram: nvram, layout: layout,
+            firstSequence: (ownLogAtBoot.map(\.sequence).max() ?? 0) + 1)
+        manager = ClusterConnectionManager(name: name + ".ccm", runtime: runtime, interconnects: interconnects,
+                                           configuration: managerConfiguration)
+        monitor = FailoverMonitor(name: name + ".failover-monitor", runtime: runtime, actions: self, configuration: monitorConfiguration)
+        manager.register(monitor)
+        if mirrorWrites {
+            manager.register(mirror)
+        } else {
+            mirror.partnerFenced()  // alone for good: durable at the local append
+        }
+        uma.cta.writeLog = mirror
+    }
+
+    /// Early in boot: slam connect, and the monitor's boot decision.
+    public func start() {
+        manager.start()
+        monitor.start()
+    }
+
+    /// The UMA has discovered its devices and registered its keys: the monitor's requests can run.
+    public func umaReady() {
+        guard !umaIsReady else { return }
+        umaIsReady = true
+        monitor.announceConfiguration()  // the hellos sent at slam connect carried an empty LUN map
+        let waiting = waitingForUMA
+        waitingForUMA = []
+        for work in waiting { work() }
+    }
+
+    private func whenUMAReady(_ work: @escaping () -> Void) {
+        if umaIsReady { work() } else { waitingForUMA.append(work) }
+    }
+
+    // MARK: FailoverActions
+
+    public var localConfiguration: [UInt8] { uma.clusterConfiguration }
+
+    public func serveOwnShelf() {
+        whenUMAReady { [self] in
+            let records = ownLogAtBoot
+            ownLogAtBoot = []
+            replay(records, routes: uma.admitHostWrites(to: uma.table.ownLUNs)) { [self] in
+                uma.serveOwnShelf()
+                monitor.ownShelfServing()
+            }
+        }
+    }
+
+    public func checkOwnShelf() {
+        whenUMAReady { [self] in uma.checkOwnShelf { [self] held in monitor.ownShelfChecked(heldByPartner: held) } }
+    }
+
+    public func fencePartner() {
+        whenUMAReady { [self] in
+            uma.fencePartner { [self] outcome in
+                switch outcome {
+                case .won:
+                    mirror.partnerFenced()  // the partner cannot take over now: acknowledge from the local log
+                    monitor.fenceCompleted(won: true)
+                case .lost:
+                    monitor.fenceCompleted(won: false)
+                case .unavailable:
+                    // No arbitration point: taking over could split the brain; stand down instead.
+                    problems.append("\(name): the mailbox disk did not answer the fence; standing down")
+                    monitor.fenceCompleted(won: false)
+                }
+            }
+        }
+    }
+
+    public func takeOver(partnerConfiguration: [UInt8]) {
+        whenUMAReady { [self] in
+            let configuration: ClusterUnitConfiguration
+            do {
+                configuration = try ClusterUnitConfiguration(decoding: partnerConfiguration)
+            } catch {
+                problems.append("\(name): the partner's configuration does not decode: \(error)")
+                return
+            }
+            let mapping = uma.takeOverPartner(configuration: configuration)
+            if !mapping.unmapped.isEmpty { problems.append("\(name): partner LUNs with no path here: \(mapping.unmapped)") }
+            let records = NVRAMLog.records(in: mirror.partnerImage)
+            let routes = uma.admitHostWrites(to: mapping.luns)
+            replay(records, routes: routes) { [self] in
+                uma.bringPartnerOnline()
+                monitor.takeoverCompleted()
+            }
+        }
+    }
+
+    public func stopServing() {
+        uma.stopServing()
+    }
+
+    public func releasePartnerShelf() {
+        whenUMAReady { [self] in
+            uma.releasePartner { [self] released in
+                if !released { problems.append("\(name): releasing the partner's shelf was not clean") }
+                monitor.partnerShelfReleased()
+            }
+        }
+    }
+
+    public func reclaimOwnShelf() {
+        whenUMAReady { [self] in
+            ownLogAtBoot = []  // the partner replayed it when it took over
+            uma.reclaimOwnShelf { [self] reclaimed in
+                if reclaimed {
+                    monitor.ownShelfServing()
+                } else {
+                    problems.append("\(name): reclaiming the own shelf failed")
+                }
+            }
+        }
+    }
+
+    // MARK: Replay
+
+    private func replay(_ records: [NVRAMLog.Record], routes: [UInt16: RoutingTable.LUNRoute], then done: @escaping () -> Void) {
+        precondition(replay == nil, "\(name): a second replay while one runs")
+        guard !records.isEmpty else { return done() }
+        let replay = NVRAMLogReplay(records: records, cta: uma.cta, routes: routes)
+        replay.delegate = self
+        self.replay = replay
+        afterReplay = done
+        replay.start()
+    }
+
+    public func replayFinished(_ replay: NVRAMLogReplay, completed: Int, failed: Int, unroutable: Int) {
+        replayedRecords += completed
+        if failed > 0 || unroutable > 0 {
+            problems.append("\(name): replay left \(failed) records failed and \(unroutable) with no route")
+        }
+        self.replay = nil
+        let done = afterReplay
+        afterReplay = nil
+        done?()
+    }
+}

@@ -1,0 +1,196 @@
+import Agents
+import Hardware
+import Reports
+import SimCore
+import SimHardware
+import Timebase
+
+/// The HA pairs' part of the assembly: each partner's cluster configuration (cluster-wide LUN
+/// numbers, persistent reservation keys, the mailbox disk) and, at boot, its coordinator with the
+/// predetermined endpoints of every interconnect.
+///
+/// Provisioning in simulation: the cluster connection manager creates the slam QP and the state
+/// block's memory region first on a fresh (or restarted) interconnect adapter, so they get the
+/// HCA's first QP number and first region key and address (``SimHCA/firstQueuePairNumber``,
+/// ``SimHCA/firstRegionKey``, ``SimHCA/firstRegionAddress``); with the port's LID from the subnet
+/// manager that is the endpoint each partner is given for the other, before either boots.
+extension TargetAssembly {
+    /// The shelves `system` owns: those its controllers reach through A loops, in order.
+    static func ownedShelves(of system: SystemDefinition) -> [String] {
+        var shelves: [String] = []
+        for loop in system.controllers.flatMap(\.loops) where loop.side == .a && !shelves.contains(loop.shelf) {
+            shelves.append(loop.shelf)
+        }
+        return shelves
+    }
+
+    static func configure(_ configuration: inout TargetConfiguration, for name: String, in cluster: ClusterDefinition,
+                          topology: SimulatedTopology) {
+        let definition = topology.definition
+        // Cluster-wide LUN numbers: the partners listed before this one number theirs first.
+        var base = 0
+        for other in cluster.systems.prefix(while: { $0 != name }) {
+            let system = definition.system(named: other)!
+            base += ownedShelves(of: system).reduce(0) { $0 + (definition.shelf(named: $1)?.disks.count ?? 0) }
+        }
+        configuration.lunBase = UInt16(base)
+        // The mailbox disk: the first disk of the first partner's first shelf, the one arbitration point.
+        let first = definition.system(named: cluster.systems[0])!
+        let mailboxShelf = ownedShelves(of: first)[0]
+        let mailbox = topology.disk(named: definition.shelf(named: mailboxShelf)!.diskName(bay: 0))!
+        configuration.cluster = ClusterRole(
+            ownKey: reservationKey(of: name), partnerKey: reservationKey(of: cluster.partner(of: name)!),
+            mailboxWorldWideName: mailbox.configuration.worldWideName)
+        // Both partners serve both partners' clients (each serves the other's after a takeover).
+        for partnerName in cluster.systems where partnerName != name {
+            for mask in definition.system(named: partnerName)!.lunMasks {
+                let client = topology.clients.first { $0.definition.name == mask.client }!
+                configuration.lunMasks[client.hca.portGUID(1).rawValue, default: []] += mask.luns
+            }
+        }
+    }
+
+    /// A system's persistent reservation key: stable, never 0.
+    static func reservationKey(of system: String) -> UInt64 { StableHash.fnv1a64(system + ".reservation-key") | 1 }
+
+    func makeClusterNode(for target: Target, in cluster: ClusterDefinition) -> ClusterNode {
+        let name = target.system.definition.name
+        let partner = topology.system(named: cluster.partner(of: name)!)!
+        var interconnects: [ClusterConnectionManager.Interconnect] = []
+        for (index, interconnect) in target.system.interconnects.enumerated() {
+            let other = partner.interconnects[index]
+            let context: any VerbsDeviceContext
+            do {
+                context = try SimVerbsProvider(adapters: [interconnect.hca]).openDevice(named: interconnect.hca.name)
+            } catch {
+                preconditionFailure("the interconnect adapter \(interconnect.hca.name) does not open: \(error)")
+            }
+            interconnects.append((
+                context, 1, Self.endpoint(of: interconnect.hca, on: interconnect.fabric),
+                Self.endpoint(of: other.hca, on: other.fabric)))
+        }
+        var manager = ClusterConnectionManagerConfiguration()
+        manager.waitTimeout = cluster.slamConnectTimeout
+        let monitor = FailoverMonitorConfiguration(heartbeatInterval: cluster.heartbeatInterval, missedHeartbeats: cluster.missedHeartbeats)
+        return ClusterNode(
+            name: name, runtime: target.system.runtime, uma: target.uma, nvram: target.system.nvram!, interconnects: interconnects,
+            managerConfiguration: manager, monitorConfiguration: monitor, mirrorWrites: cluster.mirror)
+    }
+
+    /// The predetermined slam endpoint of `hca`: its port's LID, the first QP and region of a fresh adapter.
+    static func endpoint(of hca: SimHCA, on fabric: SimulatedFabric) -> ClusterEndpoint {
+        let lid = fabric.lid(ofAdapter: hca.name) ?? 0
+        return ClusterEndpoint(
+            protocolName: "infiniband", address: [UInt8(lid >> 8), UInt8(lid & 0xff)], queuePairNumber: SimHCA.firstQueuePairNumber,
+            rkey: SimHCA.firstRegionKey, stateBlockAddress: SimHCA.firstRegionAddress)
+    }
+}
+
+/// Watches the HA pairs for reports: the failover monitors' and connection managers' events
+/// (the timeline, takeovers, failover and switch times, slam-connect times), and the
+/// no-dual-ownership checker on every disk write.
+final class ClusterWatch: FailoverMonitorObserver, ClusterConnectionManagerObserver {
+    private let topology: SimulatedTopology
+    weak var assembly: TargetAssembly?
+    let ownership: ShelfOwnershipChecker
+    private var nodes: [(system: String, node: ClusterNode, bootedAt: Instant)] = []
+    private(set) var timeline: [TimelineEntry] = []
+    private(set) var takeovers = 0
+    private(set) var givebacks = 0
+    private(set) var fencedOut = 0
+    private(set) var failoverTime: TimeSpan?
+    private(set) var slamConnectTime: TimeSpan?
+    private(set) var interconnectSwitchTime: TimeSpan?
+    /// Every slam-connect edge taken, in order (tests check them).
+    private(set) var slamTransitions: [(system: String, interconnect: Int, transition: SlamConnectTransition, time: Instant)] = []
+    /// Last cut of an interconnect or partition, and crashes, by time.
+    var lastCut: Instant?
+    var crashes: [(system: String, time: Instant)] = []
+
+    init(topology: SimulatedTopology) {
+        self.topology = topology
+        ownership = ShelfOwnershipChecker(topology: topology)
+    }
+
+    func watch(_ node: ClusterNode, system: String, bootedAt: Instant) {
+        nodes.append((system, node, bootedAt))
+        node.monitor.observer = self
+        node.manager.observer = self
+    }
+
+    private func system(of monitor: FailoverMonitor) -> String? { nodes.last { $0.node.monitor === monitor }?.system }
+
+    private func note(_ system: String, _ text: String, at time: Instant) {
+        // A crashed node's agents may still unwind a completion as its adapters die: not news.
+        guard topology.system(named: system)?.runtime.isHalted != true else { return }
+        timeline.append(TimelineEntry(time: time, component: system, kind: .state, text: text))
+    }
+
+    private static func longest(_ current: TimeSpan?, _ new: TimeSpan) -> TimeSpan { max(current ?? new, new) }
+
+    func failoverMonitor(_ monitor: FailoverMonitor, reported report: FailoverReport) {
+        guard let system = system(of: monitor) else { return }
+        switch report {
+        case .interconnectUp(let interconnect, let time, let up):
+            note(system, "interconnect \(interconnect) up (\(up) up)", at: time)
+        case .interconnectDown(let interconnect, let time, let up):
+            note(system, "interconnect \(interconnect) down (\(up) still up)", at: time)
+            if up > 0, let cut = lastCut { interconnectSwitchTime = Self.longest(interconnectSwitchTime, time - cut) }
+        case .servingOwnShelf(let time):
+            note(system, "serving its own shelf", at: time)
+            if let target = assembly?.targets.first(where: { $0.system.definition.name == system }) { assembly?.beginSessions(of: target) }
+        case .partnerFailed(let time, let lastHeard):
+            note(system, "partner declared failed (last heard \(Quantity.text(time - lastHeard)) before)", at: time)
+        case .takeoverSkipped(let time, let reason):
+            note(system, "takeover skipped: \(reason)", at: time)
+        case .partnerRecovered(let time):
+            note(system, "partner heard again", at: time)
+        case .takeoverCompleted(let time, let failedAt):
+            takeovers += 1
+            let partner = topology.definition.cluster(of: system)?.partner(of: system) ?? ""
+            // From the partner's crash, or (a partition, a hang) from when it was declared failed
+            // less the heartbeat timeout: the last time it was heard.
+            let failure = crashes.last { $0.system == partner && $0.time <= time }?.time
+                ?? (failedAt - (nodes.last { $0.system == system }?.node.monitor.configuration.failureTimeout ?? .zero))
+            failoverTime = Self.longest(failoverTime, time - failure)
+            note(system, "took over \(partner): its LUNs serve here (failover \(Format.duration(seconds: (time - failure).seconds)))", at: time)
+        case .fencedOut(let time):
+            fencedOut += 1
+            note(system, "fenced out by its partner: stopped serving", at: time)
+        case .givebackCompleted(let time, let role):
+            if role == .reclaimed {
+                givebacks += 1
+                for shelf in topology.definition.system(named: system).map(TargetAssembly.ownedShelves) ?? [] {
+                    ownership.shelfGivenBack(shelf, to: system)
+                }
+            }
+            note(system, role == .reclaimed ? "giveback: serving its own shelf again" : "giveback: released the partner's shelf", at: time)
+        }
+    }
+
+    func slamConnectTransition(_ transition: SlamConnectTransition, interconnect: Int, at time: Instant, manager: ClusterConnectionManager) {
+        guard let entry = nodes.last(where: { $0.node.manager === manager }) else { return }
+        slamTransitions.append((entry.system, interconnect, transition, time))
+        if transition.to == .connected {
+            slamConnectTime = Self.longest(slamConnectTime, time - entry.bootedAt)
+            note(entry.system, "slam connect: Connected on interconnect \(interconnect)", at: time)
+        } else if transition.to == .error {
+            note(entry.system, "slam connect: Error on interconnect \(interconnect)", at: time)
+        }
+    }
+
+    func clusterConnectionsReady(interconnect: Int, connections: Int, at time: Instant, manager: ClusterConnectionManager) {}
+
+    /// Problems the coordinators ran into.
+    var problems: [String] { nodes.flatMap(\.node.problems) }
+
+    func addMetrics(to metrics: inout RunMetrics) {
+        metrics.setCount("takeovers", takeovers)
+        metrics.setCount("givebacks", givebacks)
+        metrics.setCount("fencedOut", fencedOut)
+        metrics.setCount("dualOwnership", ownership.violations)
+        if let failoverTime { metrics.setDuration("failoverTime", failoverTime) }
+        if let slamConnectTime { metrics.setDuration("slamConnectTime", slamConnectTime) }
+        if let interconnectSwitchTime { metrics.setDuration("interconnectSwitchTime", interconnectSwitchTime) }
+    }
+}
