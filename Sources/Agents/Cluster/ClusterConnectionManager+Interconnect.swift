@@ -445,6 +445,12 @@ final class ClusterInterconnect: CompletionQueueObserver, VerbsAsyncEventHandler
     }
 
     func verbsAsyncEvent(_ event: VerbsAsyncEvent) {
+        if event.type == .portError {
+            // The interconnect's link went down: a down port holds what is posted rather than
+            // failing it, so waiting for the RC retries would wait for the link to return.
+            lost("port down")
+            return
+        }
         guard event.type == .deviceFatal else { return }
         adapterDead = true
         lastError = "adapter failed"

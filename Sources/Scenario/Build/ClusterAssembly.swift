@@ -103,6 +103,8 @@ final class ClusterWatch: FailoverMonitorObserver, ClusterConnectionManagerObser
     private(set) var interconnectSwitchTime: TimeSpan?
     /// Every slam-connect edge taken, in order (tests check them).
     private(set) var slamTransitions: [(system: String, interconnect: Int, transition: SlamConnectTransition, time: Instant)] = []
+    private var lastNoted: [(manager: ClusterConnectionManager, interconnect: Int, state: SlamConnectState)] = []
+    private var connectedOnce: [ClusterConnectionManager] = []
     /// Last cut of an interconnect or partition, and crashes, by time.
     var lastCut: Instant?
     var crashes: [(system: String, time: Instant)] = []
@@ -171,10 +173,20 @@ final class ClusterWatch: FailoverMonitorObserver, ClusterConnectionManagerObser
     func slamConnectTransition(_ transition: SlamConnectTransition, interconnect: Int, at time: Instant, manager: ClusterConnectionManager) {
         guard let entry = nodes.last(where: { $0.node.manager === manager }) else { return }
         slamTransitions.append((entry.system, interconnect, transition, time))
+        guard transition.to == .connected || transition.to == .error else { return }
+        // One line per change: a retry loop against a dead link repeats Error every retry delay.
+        let previous = lastNoted.firstIndex { $0.manager === manager && $0.interconnect == interconnect }
+        if let previous, lastNoted[previous].state == transition.to { return }
+        if let previous { lastNoted[previous].state = transition.to } else { lastNoted.append((manager, interconnect, transition.to)) }
         if transition.to == .connected {
-            slamConnectTime = Self.longest(slamConnectTime, time - entry.bootedAt)
+            // From this node's boot to its first Connected (a reconnection after the partner's
+            // reboot is not a slam connect of this boot).
+            if !connectedOnce.contains(where: { $0 === manager }) {
+                connectedOnce.append(manager)
+                slamConnectTime = Self.longest(slamConnectTime, time - entry.bootedAt)
+            }
             note(entry.system, "slam connect: Connected on interconnect \(interconnect)", at: time)
-        } else if transition.to == .error {
+        } else {
             note(entry.system, "slam connect: Error on interconnect \(interconnect)", at: time)
         }
     }
