@@ -1,10 +1,9 @@
 import Hardware
 
 extension UnitManagementAgent {
-    /// Lets the host storage node's own writes (``ConnectionID/host``: replaying an NVRAM log)
-    /// reach the devices behind `luns`, and returns where each LUN lives, for the CTA's internal
-    /// writes. LUNs not in the table are left out.
-    public func admitHostWrites(to luns: [UInt16]) -> [UInt16: RoutingTable.LUNRoute] {
+    /// Where each of `luns` lives (the CTA's routes), and the devices they need on each RTA
+    /// (for `connectionAdd`), RTAs in the order first met. LUNs not in the table are left out.
+    func lunRoutes(_ luns: [UInt16]) -> (routes: [UInt16: RoutingTable.LUNRoute], byEndpoint: [(BusEndpoint, [UInt16])]) {
         var routes: [UInt16: RoutingTable.LUNRoute] = [:]
         var byEndpoint: [(BusEndpoint, [UInt16])] = []
         for lun in luns {
@@ -18,6 +17,14 @@ extension UnitManagementAgent {
                 byEndpoint.append((entry.endpoint, [entry.device]))
             }
         }
+        return (routes, byEndpoint)
+    }
+
+    /// Lets the host storage node's own writes (``ConnectionID/host``: replaying an NVRAM log)
+    /// reach the devices behind `luns`, and returns where each LUN lives, for the CTA's internal
+    /// writes.
+    public func admitHostWrites(to luns: [UInt16]) -> [UInt16: RoutingTable.LUNRoute] {
+        let (routes, byEndpoint) = lunRoutes(luns)
         // In order on each RTA's link: the grant arrives before any write that needs it.
         for (endpoint, devices) in byEndpoint { bus.send(.connectionAdd(.host, devices: devices), to: endpoint) }
         return routes

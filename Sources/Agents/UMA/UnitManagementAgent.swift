@@ -214,19 +214,7 @@ public final class UnitManagementAgent: TargetConnectionDelegate, RTAMessageList
         let connection = ConnectionID(rawValue: nextConnection)
         nextConnection += 1
         let maxOutstanding = min(Int(offer.maxOutstanding), configuration.maxOutstandingPerConnection)
-        var luns: [UInt16: RoutingTable.LUNRoute] = [:]
-        var byEndpoint: [(BusEndpoint, [UInt16])] = []
-        for lun in granted {
-            let entry = table.entry(lun: lun)!
-            luns[lun] = RoutingTable.LUNRoute(
-                endpoint: entry.endpoint, device: entry.device, blockLength: entry.identity.blockLength,
-                blockCount: entry.identity.blockCount)
-            if let index = byEndpoint.firstIndex(where: { $0.0 == entry.endpoint }) {
-                byEndpoint[index].1.append(entry.device)
-            } else {
-                byEndpoint.append((entry.endpoint, [entry.device]))
-            }
-        }
+        let (luns, byEndpoint) = lunRoutes(granted)
         cta.addRoute(RoutingTable.Route(
             connection: connection, luns: luns, regions: offer.regions, maxOutstanding: maxOutstanding,
             maxTransferBytes: configuration.maxTransferBytes))
