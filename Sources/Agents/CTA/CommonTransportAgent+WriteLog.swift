@@ -221,9 +221,11 @@ extension CommonTransportAgent: WriteLogDelegate {
             // from the client plus the log's mirror (rdma: the mirror is an RDMA WRITE to the
             // partner), the rest the CTA's own; the disk comes after.
             let residence = now - transaction.received
-            let rdma = transaction.rdma + (now - transaction.logged.loggedAt)
-            let pci = transaction.atRTA
-            let times = ServiceTimes(cta: max(.zero, residence - rdma - pci), pci: pci, rdma: rdma)
+            // Each share is capped by what is left of the residence, so the parts never add up to
+            // more than the request spent here (the client takes the fabric's share as the rest).
+            let pci = min(transaction.atRTA, residence)
+            let rdma = min(transaction.rdma + (now - transaction.logged.loggedAt), residence - pci)
+            let times = ServiceTimes(cta: residence - rdma - pci, pci: pci, rdma: rdma)
             routing.adjustOutstanding(transaction.connection, by: -1)
             statistics.completed += 1
             cluster.statistics.earlyAcknowledgements += 1

@@ -33,7 +33,7 @@ public final class ClusterNode: FailoverActions, NVRAMLogReplayDelegate {
     private var ownLogAtBoot: [NVRAMLog.Record]
     private var umaIsReady = false
     private var waitingForUMA: [() -> Void] = []
-    private var replay: NVRAMLogReplay?
+    private var activeReplay: NVRAMLogReplay?
     private var afterReplay: (() -> Void)?
 
     /// - Parameters:
@@ -173,11 +173,11 @@ public final class ClusterNode: FailoverActions, NVRAMLogReplayDelegate {
     // MARK: Replay
 
     private func replay(_ records: [NVRAMLog.Record], routes: [UInt16: RoutingTable.LUNRoute], then done: @escaping () -> Void) {
-        precondition(replay == nil, "\(name): a second replay while one runs")
+        precondition(activeReplay == nil, "\(name): a second replay while one runs")
         guard !records.isEmpty else { return done() }
         let replay = NVRAMLogReplay(records: records, cta: uma.cta, routes: routes)
         replay.delegate = self
-        self.replay = replay
+        activeReplay = replay
         afterReplay = done
         replay.start()
     }
@@ -187,7 +187,7 @@ public final class ClusterNode: FailoverActions, NVRAMLogReplayDelegate {
         if failed > 0 || unroutable > 0 {
             problems.append("\(name): replay left \(failed) records failed and \(unroutable) with no route")
         }
-        self.replay = nil
+        activeReplay = nil
         let done = afterReplay
         afterReplay = nil
         done?()

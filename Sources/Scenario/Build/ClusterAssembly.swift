@@ -15,15 +15,6 @@ import Timebase
 /// ``SimHCA/firstRegionKey``, ``SimHCA/firstRegionAddress``); with the port's LID from the subnet
 /// manager that is the endpoint each partner is given for the other, before either boots.
 extension TargetAssembly {
-    /// The shelves `system` owns: those its controllers reach through A loops, in order.
-    static func ownedShelves(of system: SystemDefinition) -> [String] {
-        var shelves: [String] = []
-        for loop in system.controllers.flatMap(\.loops) where loop.side == .a && !shelves.contains(loop.shelf) {
-            shelves.append(loop.shelf)
-        }
-        return shelves
-    }
-
     static func configure(_ configuration: inout TargetConfiguration, for name: String, in cluster: ClusterDefinition,
                           topology: SimulatedTopology) {
         let definition = topology.definition
@@ -31,12 +22,12 @@ extension TargetAssembly {
         var base = 0
         for other in cluster.systems.prefix(while: { $0 != name }) {
             let system = definition.system(named: other)!
-            base += ownedShelves(of: system).reduce(0) { $0 + (definition.shelf(named: $1)?.disks.count ?? 0) }
+            base += system.ownedShelves.reduce(0) { $0 + (definition.shelf(named: $1)?.disks.count ?? 0) }
         }
         configuration.lunBase = UInt16(base)
         // The mailbox disk: the first disk of the first partner's first shelf, the one arbitration point.
         let first = definition.system(named: cluster.systems[0])!
-        let mailboxShelf = ownedShelves(of: first)[0]
+        let mailboxShelf = first.ownedShelves[0]
         let mailbox = topology.disk(named: definition.shelf(named: mailboxShelf)!.diskName(bay: 0))!
         configuration.cluster = ClusterRole(
             ownKey: reservationKey(of: name), partnerKey: reservationKey(of: cluster.partner(of: name)!),
@@ -105,9 +96,8 @@ final class ClusterWatch: FailoverMonitorObserver, ClusterConnectionManagerObser
     private(set) var slamTransitions: [(system: String, interconnect: Int, transition: SlamConnectTransition, time: Instant)] = []
     private var lastNoted: [(manager: ClusterConnectionManager, interconnect: Int, state: SlamConnectState)] = []
     private var connectedOnce: [ClusterConnectionManager] = []
-    /// Last cut of an interconnect or partition, and crashes, by time.
+    /// The last cut of an interconnect, or partition.
     var lastCut: Instant?
-    var crashes: [(system: String, time: Instant)] = []
 
     init(topology: SimulatedTopology) {
         self.topology = topology
@@ -152,7 +142,7 @@ final class ClusterWatch: FailoverMonitorObserver, ClusterConnectionManagerObser
             let partner = topology.definition.cluster(of: system)?.partner(of: system) ?? ""
             // From the partner's crash, or (a partition, a hang) from when it was declared failed
             // less the heartbeat timeout: the last time it was heard.
-            let failure = crashes.last { $0.system == partner && $0.time <= time }?.time
+            let failure = assembly?.crashes.last { $0.system == partner && $0.time <= time }?.time
                 ?? (failedAt - (nodes.last { $0.system == system }?.node.monitor.configuration.failureTimeout ?? .zero))
             failoverTime = Self.longest(failoverTime, time - failure)
             note(system, "took over \(partner): its LUNs serve here (failover \(Format.duration(seconds: (time - failure).seconds)))", at: time)
@@ -162,7 +152,7 @@ final class ClusterWatch: FailoverMonitorObserver, ClusterConnectionManagerObser
         case .givebackCompleted(let time, let role):
             if role == .reclaimed {
                 givebacks += 1
-                for shelf in topology.definition.system(named: system).map(TargetAssembly.ownedShelves) ?? [] {
+                for shelf in topology.definition.system(named: system)?.ownedShelves ?? [] {
                     ownership.shelfGivenBack(shelf, to: system)
                 }
             }

@@ -21,8 +21,8 @@ final class SimulatedFabric {
     private var nextPort: [Int]
     private var switchIDs: [SwitchID] = []
     private var infiniBandAttachments: [InfiniBandPortAttachment] = []
-    private var infiniBandAdapters: [String] = []
-    private var ethernetAttachments: [String] = []
+    /// The adapters cabled here, in order (on InfiniBand, parallel to `infiniBandAttachments`).
+    private var adapters: [String] = []
     /// Each adapter's cable: a link is named after the adapter that was cabled last (back to back,
     /// both adapters name the one cable).
     private var cableOfAdapter: [(adapter: String, link: String)] = []
@@ -59,27 +59,27 @@ final class SimulatedFabric {
             let attachment = fabric.attachEndpoint(named: hca.name, endpoint: hca.endpoint(port: 1), portGUID: hca.portGUID(1))
             hca.attach(port: 1, to: attachment)
             infiniBandAttachments.append(attachment)
-            infiniBandAdapters.append(hca.name)
+            adapters.append(hca.name)
             if let switchIndex {
                 try fabric.connect(.endpoint(attachment), .switchPort(switchIDs[switchIndex], takePort(switchIndex)), named: hca.name)
                 cableOfAdapter.append((hca.name, hca.name))
             } else if infiniBandAttachments.count == 2 {
                 try fabric.connect(.endpoint(infiniBandAttachments[0]), .endpoint(attachment), named: hca.name)
-                cableOfAdapter.append((infiniBandAdapters[0], hca.name))
+                cableOfAdapter.append((adapters[0], hca.name))
                 cableOfAdapter.append((hca.name, hca.name))
             }
         case .ethernet(let fabric):
-            let index = ethernetAttachments.count + 1
+            let index = adapters.count + 1
             let address = IPv4Address(rawValue: 0x0a00_0000 | UInt32(index >> 8) << 8 | UInt32(index & 0xff))
             let attachment = try fabric.attachEndpoint(named: hca.name, endpoint: hca.endpoint(port: 1), ipv4: address)
             hca.attach(port: 1, to: attachment)
-            ethernetAttachments.append(hca.name)
+            adapters.append(hca.name)
             if let switchIndex {
                 try fabric.connect(.endpoint(hca.name), .switchPort(definition.switches[switchIndex].name, takePort(switchIndex)), link: hca.name)
                 cableOfAdapter.append((hca.name, hca.name))
-            } else if ethernetAttachments.count == 2 {
-                try fabric.connect(.endpoint(ethernetAttachments[0]), .endpoint(hca.name), link: hca.name)
-                cableOfAdapter.append((ethernetAttachments[0], hca.name))
+            } else if adapters.count == 2 {
+                try fabric.connect(.endpoint(adapters[0]), .endpoint(hca.name), link: hca.name)
+                cableOfAdapter.append((adapters[0], hca.name))
                 cableOfAdapter.append((hca.name, hca.name))
             }
         }
@@ -87,8 +87,15 @@ final class SimulatedFabric {
 
     /// The LID the subnet manager gave adapter `name`'s port (InfiniBand, after the first sweep).
     func lid(ofAdapter name: String) -> UInt16? {
-        guard let index = infiniBandAdapters.firstIndex(of: name) else { return nil }
+        guard case .infiniband = network, let index = adapters.firstIndex(of: name) else { return nil }
         return infiniBandAttachments[index].lid
+    }
+
+    /// The cables of adapters, in the order they were laid (switch-to-switch links not included).
+    var cables: [String] {
+        var links: [String] = []
+        for entry in cableOfAdapter where !links.contains(entry.link) { links.append(entry.link) }
+        return links
     }
 
     /// The cable of adapter `name` on this fabric, if it is cabled here.

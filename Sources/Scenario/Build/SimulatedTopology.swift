@@ -257,15 +257,6 @@ final class SimulatedTopology {
         return (fabric, switchName)
     }
 
-    /// The one cable of an interconnect's fabric.
-    func interconnectCable(of fabric: SimulatedFabric) -> String? {
-        for system in systems {
-            if let interconnect = system.interconnects.first(where: { $0.fabric === fabric }) {
-                return fabric.cable(ofAdapter: interconnect.hca.name)
-            }
-        }
-        return nil
-    }
 
     /// The PCI bus a fault names (`red.pci`, `blue.sn0.pci`, `c0.pci`), and for a storage
     /// system's bus the bus masters of its agents' endpoints.

@@ -223,7 +223,6 @@ extension TargetAssembly: SystemFaultHandling {
         let system = target.system
         guard !system.runtime.isHalted else { return }  // crashed already
         crashes.append((name, topology.simulator.now))
-        watch?.crashes.append((name, topology.simulator.now))
         for runtime in system.runtimes where !runtime.isHalted { runtime.halt() }
         for hca in system.adapters { hca.fail() }
         for node in system.storageNodes {

@@ -139,13 +139,13 @@ struct ScenarioChecker {
                 walker.issue(system.path + ".nvram", "a system in a cluster logs writes in NVRAM and mirrors its partner's: give it \"nvram\" (e.g. \"32MiB\")")
             }
             let partner = cluster.systems[1 - index]
-            let owned = Set(system.controllers.flatMap { $0.loops.filter { $0.side == .a }.map(\.shelf) })
-            let reachedOnB = Set(system.controllers.flatMap { $0.loops.filter { $0.side == .b }.map(\.shelf) })
+            let owned = Set(system.ownedShelves)
+            let reachedOnB = Set(system.shelves(on: .b))
             if owned.isEmpty {
                 walker.issue(system.path + ".storageNodes", "a system in a cluster owns the shelves it reaches through A loops; \"\(name)\" reaches none")
             }
             if let partnerSystem = topology.system(named: partner) {
-                let partnerOwned = Set(partnerSystem.controllers.flatMap { $0.loops.filter { $0.side == .a }.map(\.shelf) })
+                let partnerOwned = Set(partnerSystem.ownedShelves)
                 for shelf in partnerOwned.sorted() where !reachedOnB.contains(shelf) {
                     walker.issue(system.path + ".storageNodes", "\"\(name)\" cannot take over \"\(partner)\": no controller of it reaches shelf \"\(shelf)\" through its B loop (add \"\(shelf).B\")")
                 }

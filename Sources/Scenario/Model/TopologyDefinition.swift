@@ -171,6 +171,19 @@ public struct SystemDefinition: Sendable {
 
     /// Every controller of every storage node.
     var controllers: [ControllerDefinition] { storageNodes.flatMap(\.controllers) }
+
+    /// The shelves reached through loop `side`, in the order the controllers list them. In a
+    /// cluster the A-loop shelves are the system's own, the B-loop ones its partner's.
+    func shelves(on side: LoopReference.Side) -> [String] {
+        var shelves: [String] = []
+        for loop in controllers.flatMap(\.loops) where loop.side == side && !shelves.contains(loop.shelf) {
+            shelves.append(loop.shelf)
+        }
+        return shelves
+    }
+
+    /// The shelves this system owns in a cluster: those it reaches through A loops.
+    var ownedShelves: [String] { shelves(on: .a) }
 }
 
 public struct DiskGroupDefinition: Sendable {

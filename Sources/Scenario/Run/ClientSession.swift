@@ -106,8 +106,6 @@ final class ClientSession: ClientInitiatorDelegate, ClientInitiatorObserver {
         if case .checkCondition(let sense) = record.status { checkConditions.append(sense) }
         guard record.status.isGood else { return }
         let parts = [record.fabric, record.times.cta, record.times.pci, record.times.rta, record.times.disk, record.times.rdma]
-        // Clamped: a piece re-issued after a failover has a client-side time shorter than the
-        // target-side times of its first attempt.
-        for (index, part) in parts.enumerated() { stages[index].histogram.record(max(.zero, part)) }
+        for (index, part) in parts.enumerated() { stages[index].histogram.record(part) }
     }
 }

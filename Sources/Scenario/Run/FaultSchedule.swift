@@ -161,9 +161,8 @@ private final class FaultApplier: SimComponent {
 
     private func cut(interconnect: String, _ down: Bool, now: Instant) {
         let fabric = topology.fabrics.first { $0.definition.name == interconnect }!
-        // Back to back, the one cable is named after the second adapter; either adapter finds it.
-        let cable = topology.interconnectCable(of: fabric)!
-        fabric.apply(down ? .linkDown : .linkUp, to: cable, now: now)
+        // An interconnect is two adapters back to back: its fabric has one cable.
+        fabric.apply(down ? .linkDown : .linkUp, to: fabric.cables[0], now: now)
     }
 
     /// The fabric action of a link fault entry.

@@ -23,8 +23,9 @@ final class ShelfOwnershipChecker: DiskWriteObserver {
     }
 
     private let simulator: Simulator
-    /// Initiator → system, sorted by initiator for a binary search.
-    private let systemOfInitiator: [(initiator: InitiatorID, system: String)]
+    /// Initiator → system, and disk → shelf index: looked up on every write, never iterated.
+    private let systemOfInitiator: [InitiatorID: String]
+    private var shelfOfDisk: [ObjectIdentifier: Int] = [:]
     private var shelfNames: [String] = []
     private var states: [ShelfState] = []
     private(set) var handovers: [Handover] = []
@@ -33,32 +34,29 @@ final class ShelfOwnershipChecker: DiskWriteObserver {
 
     init(topology: SimulatedTopology) {
         simulator = topology.simulator
-        var map: [(InitiatorID, String)] = []
+        var map: [InitiatorID: String] = [:]
         for system in topology.definition.systems {
             for node in system.storageNodes {
                 for controller in node.controllers {
                     for loop in controller.loops {
-                        map.append((SimulatedTopology.initiatorID(controller: node.fullName + "." + controller.name, loop: loop), system.name))
+                        map[SimulatedTopology.initiatorID(controller: node.fullName + "." + controller.name, loop: loop)] = system.name
                     }
                 }
             }
         }
-        systemOfInitiator = map.sorted { $0.0 < $1.0 }
+        systemOfInitiator = map
         for shelf in topology.shelves {
+            for disk in shelf.disks {
+                shelfOfDisk[ObjectIdentifier(disk)] = shelfNames.count
+                disk.writeObserver = self
+            }
             shelfNames.append(shelf.definition.name)
             states.append(ShelfState())
-            for disk in shelf.disks { disk.writeObserver = self }
         }
     }
 
-    private func system(of initiator: InitiatorID) -> String? {
-        systemOfInitiator.first { $0.initiator == initiator }?.system
-    }
-
     func disk(_ disk: SimDisk, wrote lba: UInt64, blocks: Int, for initiator: InitiatorID) {
-        guard let writer = system(of: initiator),
-            let index = shelfNames.firstIndex(where: { disk.name.hasPrefix($0 + ".") })
-        else { return }  // a standalone node's write: not a cluster's concern
+        guard let writer = systemOfInitiator[initiator], let index = shelfOfDisk[ObjectIdentifier(disk)] else { return }  // a standalone node's write: not a cluster's concern
         var state = states[index]
         defer { states[index] = state }
         guard let current = state.writer else {
