@@ -21,6 +21,8 @@ enum RunCommand {
                 OptionSpec(name: "seed", valueName: "n", help: "Seed of every random draw (default: the scenario's)."),
                 OptionSpec(name: "until", valueName: "time", help: "Simulated time to run, e.g. 500ms (default: the scenario's duration)."),
                 OptionSpec(name: "out", valueName: "dir", help: "Where to write the report (default: Reports/<scenario>)."),
+                OptionSpec(name: "pcap", help: "Also capture every packet the fabrics carry: capture.pcap (capture-<fabric>.pcap with several fabrics), InfiniBand from the LRH (LINKTYPE_INFINIBAND 247) or RoCE v2 frames (Ethernet)."),
+                OptionSpec(name: "pcap-link-type", valueName: "type", help: "The link type of an InfiniBand capture: infiniband (247, the standard) or user0 (147, for Wireshark 4.0 and older, which do not map 247: see README).", defaultValue: "infiniband"),
                 OptionSpec(name: "quiet", help: "Print only the verdict line."),
             ],
             run: run)
@@ -43,12 +45,19 @@ enum RunCommand {
             }
             duration = span
         }
+        let linkType: PcapWriter.LinkType
+        switch arguments.string("pcap-link-type") ?? "infiniband" {
+        case "infiniband": linkType = .infiniband
+        case "user0": linkType = .user0
+        case let other: throw UsageError(message: "The value '\(other)' is invalid for '--pcap-link-type': expected infiniband or user0")
+        }
         let quiet = arguments.flag("quiet")
         let progress = ProgressLine(enabled: !quiet && isatty(2) == 1, total: duration ?? definition.duration)
         let started = DispatchTime.now().uptimeNanoseconds
         let outcome: ScenarioOutcome
         do {
-            outcome = try ScenarioRunner.run(definition, seed: seed, duration: duration, progress: progress.update)
+            outcome = try ScenarioRunner.run(
+                definition, seed: seed, duration: duration, capture: arguments.flag("pcap") ? linkType : nil, progress: progress.update)
         } catch {
             progress.finish()
             for issue in error.issues { Tool.printError(issue.description) }
@@ -59,7 +68,11 @@ enum RunCommand {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         report.wallClock = WallClock(seconds: seconds, eventsPerSecond: Double(report.eventCount) / max(seconds, 1e-9))
         let directory = URL(fileURLWithPath: arguments.string("out") ?? "Reports/\(definition.name)")
-        let written = try ReportDirectory.write(report: report, trace: outcome.trace, pcap: nil, to: directory)
+        for capture in outcome.captures where capture.truncated > 0 {
+            Tool.printError("warning: the capture of \(capture.fabric) stopped at \(PacketCapture.byteLimit >> 20) MiB: \(capture.truncated) later packets not written")
+        }
+        let written = try ReportDirectory.write(
+            report: report, trace: outcome.trace, captures: outcome.captures.map { ($0.fabric, $0.writer) }, to: directory)
         if quiet {
             print("\(definition.name): \(report.verdict == .pass ? "PASS" : "FAIL")")
         } else {

@@ -60,7 +60,7 @@ struct ReportWriterTests {
         let (report, trace) = ExampleRun.make()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("iofabric-reports-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let written = try ReportDirectory.write(report: report, trace: trace, pcap: SamplePackets.capture(.ethernet), to: directory)
+        let written = try ReportDirectory.write(report: report, trace: trace, captures: [("fabric0", SamplePackets.capture(.ethernet))], to: directory)
         #expect(written.map(\.lastPathComponent) == ["report.json", "report.md", "report.html", "trace.json", "capture.pcap"])
         #expect(try String(contentsOf: directory.appendingPathComponent("report.json"), encoding: .utf8) == report.jsonText)
     }

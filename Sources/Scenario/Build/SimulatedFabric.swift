@@ -1,4 +1,5 @@
 import Hardware
+import Reports
 import SimCore
 import SimHardware
 import Timebase
@@ -45,6 +46,20 @@ final class SimulatedFabric {
                 try fabric.addSwitch(named: switchDefinition.name, portCount: switchDefinition.ports)
             }
             network = .ethernet(fabric)
+        }
+    }
+
+    /// Starts capturing every packet the fabric's endpoints send (`--pcap`).
+    func capture(infiniBandLinkType: PcapWriter.LinkType) -> PacketCapture {
+        switch network {
+        case .infiniband(let fabric):
+            let capture = PacketCapture(fabric: definition.name, ethernet: false, linkType: infiniBandLinkType)
+            fabric.packetTap = capture
+            return capture
+        case .ethernet(let fabric):
+            let capture = PacketCapture(fabric: definition.name, ethernet: true)
+            fabric.packetTap = capture
+            return capture
         }
     }
 

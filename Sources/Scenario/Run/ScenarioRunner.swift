@@ -9,6 +9,8 @@ import Timebase
 public struct ScenarioOutcome {
     public var report: RunReport
     public var trace: ChromeTrace
+    /// One capture per fabric, in the topology's order, when the run was asked to capture.
+    public var captures: [PacketCapture] = []
 }
 
 /// Builds a scenario on the simulator, runs it, checks its expectations, and reports.
@@ -17,14 +19,15 @@ public enum ScenarioRunner {
     public static let traceSpanLimit = 20_000
 
     /// Runs `definition` with `seed` (default: the scenario's) for `duration` (default: the
-    /// scenario's). Deterministic: the same scenario and seed give the same report and digest.
+    /// scenario's), capturing every fabric's packets when `capture` names the link type of an
+    /// InfiniBand capture (Ethernet fabrics always capture RoCE v2 frames). Deterministic: the same scenario and seed give the same report and digest.
     ///
     /// - Throws: ``ScenarioErrors`` when the scenario uses a part that cannot be run yet.
     public static func run(
-        _ definition: ScenarioDefinition, seed: UInt64? = nil, duration: TimeSpan? = nil,
+        _ definition: ScenarioDefinition, seed: UInt64? = nil, duration: TimeSpan? = nil, capture: PcapWriter.LinkType? = nil,
         progress: ((Instant) -> Void)? = nil
     ) throws(ScenarioErrors) -> ScenarioOutcome {
-        try run(definition, seed: seed, duration: duration, progress: progress, inspect: nil)
+        try run(definition, seed: seed, duration: duration, capture: capture, progress: progress, inspect: nil)
     }
 
     /// What a test may look at, and poke, in a built run: before it starts and after it ends.
@@ -34,8 +37,8 @@ public enum ScenarioRunner {
     }
 
     static func run(
-        _ definition: ScenarioDefinition, seed: UInt64?, duration: TimeSpan?, progress: ((Instant) -> Void)?,
-        inspect: Inspection?
+        _ definition: ScenarioDefinition, seed: UInt64?, duration: TimeSpan?, capture: PcapWriter.LinkType? = nil,
+        progress: ((Instant) -> Void)?, inspect: Inspection?
     ) throws(ScenarioErrors) -> ScenarioOutcome {
         let seed = seed ?? definition.seed
         let duration = duration ?? definition.duration
@@ -85,6 +88,7 @@ public enum ScenarioRunner {
 
         var schedule = FaultSchedule(definition: definition, topology: topology, simulator: simulator)
         schedule.install(systems: assembly)
+        let captures = capture.map { linkType in topology.fabrics.map { $0.capture(infiniBandLinkType: linkType) } } ?? []
         inspect?.afterBuild(topology, assembly)
 
         // Run in slices so a progress callback can follow simulated time.
@@ -132,7 +136,7 @@ public enum ScenarioRunner {
             let result = metrics.evaluate(expectation)
             report.expectations.append(result)
         }
-        return ScenarioOutcome(report: report, trace: Self.trace(totalsRecorders, schedule: schedule))
+        return ScenarioOutcome(report: report, trace: Self.trace(totalsRecorders, schedule: schedule), captures: captures)
     }
 
     /// One workload's metrics, latency histograms and time series, under its name.

@@ -50,6 +50,7 @@ extension EthernetFabric {
             return true
         }
         framesOffered += 1
+        packetTap?.packetSent(packet, link: (nic.macAddress, destination), at: simulator.now)
         let frame = EthernetFrame(
             packet: packet, source: nic.macAddress, destination: destination, priority: priority,
             bytes: packet.roceFrameBytes)

@@ -72,6 +72,8 @@ public final class EthernetFabric: SimComponent {
     var macAddressesInUse: Set<MACAddress> = []
 
     var framesOffered = 0
+    /// Sees every frame a NIC sends (`--pcap`); nil: no capture.
+    public var packetTap: (any PacketTap)?
     var floodCopies = 0
 
     /// A fabric registered with `simulator` as `name`; traps if `configuration` is invalid.

@@ -113,6 +113,7 @@ extension InfiniBandFabric {
             generation: meta[Int(slot)].generation, tailArrival: simulator.now)
         Self.push(slot, onto: &transmitQueues[p * vlStride + vl], meta: &meta)
         transmitCounts[p * 16 + sl] += 1
+        packetTap?.packetSent(packet, link: nil, at: simulator.now)
         tryStart(port)
         return true
     }

@@ -208,6 +208,8 @@ public final class InfiniBandFabric: SimComponent {
     @exclusivity(unchecked) var freeReturns: ContiguousArray<Int32> = []
     @exclusivity(unchecked) var portStatistics: ContiguousArray<InfiniBandPortStatistics> = []
     var faults: [FabricFault] = []
+    /// Sees every packet an endpoint sends (`--pcap`); nil: no capture.
+    public var packetTap: (any PacketTap)?
     /// Packets delivered intact to endpoints.
     @exclusivity(unchecked) public internal(set) var deliveredPackets = 0
 
