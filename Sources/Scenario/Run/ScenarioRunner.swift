@@ -63,27 +63,13 @@ public enum ScenarioRunner {
             throw ScenarioErrors([ScenarioIssue(file: definition.file, path: error.path, message: error.message)])
         }
 
-        var loads: [(definition: WorkloadDefinition, generator: DiskLoadGenerator, recorder: WorkloadRecorder, active: Double)] = []
-        for workload in definition.workloads where workload.kind != .block {
-            guard workload.kind == .disk, let nodeName = workload.node, let node = topology.node(named: nodeName) else {
-                throw ScenarioErrors([ScenarioIssue(file: definition.file, path: workload.path + ".kind",
-                                                    message: "rdma workloads are not yet runnable (issue #7 continues)")])
+        var loads: [LocalLoad] = []
+        do {
+            for workload in definition.workloads where workload.kind != .block {
+                loads.append(try LocalLoad.start(workload, on: topology, interval: interval, end: end))
             }
-            let names = topology.diskNames(for: workload, node: node)
-            let devices = names.compactMap { topology.path(from: node, to: $0) }
-            precondition(devices.count == names.count, "checked scenario with an unreachable disk")
-            let stop = workload.stopInstant(end: end)
-            let recorder = WorkloadRecorder(name: workload.name, deviceNames: names, interval: interval, spanLimit: traceSpanLimit)
-            let load = DiskLoad(
-                readPercent: workload.readPercent, blockSize: Int(workload.blockSize), queueDepth: workload.queueDepth,
-                pattern: workload.pattern == .random ? .random : .sequential, workingSet: workload.workingSet,
-                rate: workload.rate, thinkTime: workload.thinkTime, start: .zero + workload.start, stop: stop,
-                timeout: workload.timeout, verify: workload.verify)
-            let generator = DiskLoadGenerator(
-                name: "\(node.definition.name).load.\(workload.name)", runtime: node.runtime, devices: devices, load: load,
-                observer: recorder)
-            generator.start()
-            loads.append((workload, generator, recorder, workload.activeSeconds(end: end)))
+        } catch {
+            throw ScenarioErrors([ScenarioIssue(file: definition.file, path: error.path, message: error.message)])
         }
 
         var schedule = FaultSchedule(definition: definition, topology: topology, simulator: simulator)
@@ -106,11 +92,9 @@ public enum ScenarioRunner {
             simulatedDuration: duration, eventCount: simulator.executedEvents, traceDigest: simulator.traceDigest.hex)
         var metrics = RunMetrics()
         for load in loads {
-            Self.add(load.definition.name, totals: load.generator.totals, recorder: load.recorder, activeSeconds: load.active,
+            Self.add(load.definition.name, totals: load.totals(), recorder: load.recorder, activeSeconds: load.activeSeconds,
                      to: &report, metrics: &metrics)
-            if load.generator.totals.unusableDevices > 0 {
-                report.problems.append("\(load.definition.name): \(load.generator.totals.unusableDevices) disk(s) did not answer READ CAPACITY and got no I/O")
-            }
+            if let problem = load.problem() { report.problems.append("\(load.definition.name): \(problem)") }
         }
         for session in assembly.sessions {
             let name = session.workload.name
@@ -125,8 +109,8 @@ public enum ScenarioRunner {
         report.problems += assembly.failures + (assembly.watch?.problems ?? [])
         let totalsRecorders = loads.map(\.recorder) + assembly.sessions.map(\.recorder)
         metrics.addTotals(
-            diskTotals: loads.map(\.generator.totals) + assembly.sessions.map(\.totals), recorders: totalsRecorders,
-            activeSeconds: loads.map(\.active) + assembly.sessions.map(\.activeSeconds))
+            diskTotals: loads.map { $0.totals() } + assembly.sessions.map(\.totals), recorders: totalsRecorders,
+            activeSeconds: loads.map(\.activeSeconds) + assembly.sessions.map(\.activeSeconds))
         if !assembly.targets.isEmpty { assembly.addMetrics(to: &metrics) }
         assembly.watch?.addMetrics(to: &metrics)
         report.metrics = metrics.values
