@@ -37,6 +37,8 @@ public final class DiskLoadGenerator: SCSICompletionHandler, TimerHandler {
         /// Writes that failed or timed out, per unit: their data may or may not be there.
         var uncertain: [UInt64: [UInt64]] = [:]
         var nextIssue: Instant = .zero
+        /// A refill timer is pending (one at a time: each would refill the whole queue).
+        var refillArmed = false
     }
 
     private struct Outstanding {
@@ -79,8 +81,16 @@ public final class DiskLoadGenerator: SCSICompletionHandler, TimerHandler {
         if token == Self.startToken {
             for device in devices.indices { probeCapacity(device) }
         } else {
+            states[Int(token)].refillArmed = false
             fill(Int(token))
         }
+    }
+
+    /// Fills `device`'s queue after `delay`, unless a refill is already pending.
+    private func refill(_ device: Int, after delay: TimeSpan) {
+        guard !states[device].refillArmed else { return }
+        states[device].refillArmed = true
+        runtime.scheduleTimer(after: delay, handler: self, token: UInt64(device))
     }
 
     // MARK: - Issuing
@@ -94,10 +104,13 @@ public final class DiskLoadGenerator: SCSICompletionHandler, TimerHandler {
 
     /// Issues I/Os on `device` up to the queue depth (or the rate allows).
     private func fill(_ device: Int) {
-        while states[device].ready && states[device].outstanding < load.queueDepth && runtime.now < load.stop {
+        // A pending refill (a refused submission, an error's back-off, think time) waits its turn.
+        while states[device].ready && !states[device].refillArmed && states[device].outstanding < load.queueDepth
+            && runtime.now < load.stop
+        {
             if load.rate != nil {
                 if runtime.now < states[device].nextIssue {
-                    runtime.scheduleTimer(after: states[device].nextIssue - runtime.now, handler: self, token: UInt64(device))
+                    refill(device, after: states[device].nextIssue - runtime.now)
                     return
                 }
                 states[device].nextIssue = max(states[device].nextIssue, load.start) + TimeSpan(seconds: 1 / load.rate!)
@@ -156,7 +169,7 @@ public final class DiskLoadGenerator: SCSICompletionHandler, TimerHandler {
             states[record.device].busyUnits.remove(record.unit)
             if !record.isCapacityProbe && !record.isRead { markUncertain(record) }
             // Try again a little later (a queue drains; a path may come back).
-            runtime.scheduleTimer(after: .milliseconds(10), handler: self, token: UInt64(record.device))
+            refill(record.device, after: .milliseconds(10))
         }
     }
 
@@ -199,12 +212,20 @@ public final class DiskLoadGenerator: SCSICompletionHandler, TimerHandler {
         observer?.diskIOCompleted(
             DiskIORecord(device: device, isRead: record.isRead, bytes: load.blockSize, submitted: record.submitted,
                          latency: runtime.now - record.submitted, outcome: outcome))
-        if load.thinkTime > .zero {
-            runtime.scheduleTimer(after: load.thinkTime, handler: self, token: UInt64(device))
+        if outcome == .error {
+            // A path that fails at once (a dead loop answers DID_NO_CONNECT without delay) would
+            // otherwise be retried in a loop in which no time passes.
+            refill(device, after: max(load.thinkTime, Self.errorBackoff))
+        } else if load.thinkTime > .zero {
+            refill(device, after: load.thinkTime)
         } else {
             fill(device)
         }
     }
+
+    /// The pause before the next I/O on a device after one failed. Assumption: 3 ms, Linux's
+    /// `SCSI_QUEUE_DELAY` (drivers/scsi/scsi_lib.c), the delay before it retries a busy device.
+    static let errorBackoff = TimeSpan.milliseconds(3)
 
     private func capacityRead(_ device: Int, _ completion: SCSICompletion) {
         guard completion.isGood, let data = ReadCapacity16Data(bytes: completion.dataIn),

@@ -13,6 +13,9 @@ public struct ScenarioDefinition: Sendable {
     public var workloads: [WorkloadDefinition]
     public var faults: [FaultDefinition]
     public var expectations: [Expectation]
+    /// The liveness phase after ``duration`` (TigerBeetle's split: safety with faults, then
+    /// liveness with them healed); nil: no liveness phase.
+    public var liveness: TimeSpan? = nil
 
     /// Reads and checks the scenario at `path`.
     ///
@@ -53,7 +56,8 @@ public struct ScenarioDefinition: Sendable {
             file: file, name: object.string("name")!, description: object.string("description") ?? "",
             seed: UInt64(object.integer("seed")!), duration: object.duration("duration")!,
             topology: TopologyDefinition(object.object("topology")!), workloads: workloads,
-            faults: object.objects("faults").map(FaultDefinition.init), expectations: expectations)
+            faults: object.objects("faults").map(FaultDefinition.init), expectations: expectations,
+            liveness: object.duration("liveness"))
         var checker = ScenarioChecker(definition: definition, walker: walker)
         checker.check()
         guard checker.walker.issues.isEmpty else { throw ScenarioErrors(checker.walker.issues) }

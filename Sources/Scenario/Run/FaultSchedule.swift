@@ -21,7 +21,10 @@ struct FaultSchedule {
     private let simulator: Simulator
     private(set) var entries: [Entry] = []
 
-    init(definition: ScenarioDefinition, topology: SimulatedTopology, simulator: Simulator) {
+    /// With `healAt` (the start of a liveness phase), every fault still in effect then is
+    /// repaired then, in schedule order, and repairs its `for` would have made later are dropped;
+    /// faults without a repair (a disk that died, a failed adapter) stay.
+    init(definition: ScenarioDefinition, topology: SimulatedTopology, simulator: Simulator, healAt: Instant? = nil) {
         self.definition = definition
         self.topology = topology
         self.simulator = simulator
@@ -40,6 +43,23 @@ struct FaultSchedule {
                 entries.append(Entry(time: time + heal, action: repair, fault: fault, isRepair: true))
             }
         }
+        if let healAt { heal(at: healAt) }
+    }
+
+    /// The liveness phase's start: repairs every fault not repaired by then.
+    private mutating func heal(at instant: Instant) {
+        entries.removeAll { $0.isRepair && $0.time > instant }
+        var heals: [Entry] = []
+        for entry in entries.enumerated().sorted(by: { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }).map(\.element)
+            where !entry.isRepair {
+            guard let repair = entry.action.repair else { continue }
+            let repaired = entries.contains { other in
+                other.time >= entry.time && other.action == repair && other.fault.target == entry.fault.target
+                    && (other.isRepair ? other.fault.path == entry.fault.path : true)
+            }
+            if !repaired { heals.append(Entry(time: instant, action: repair, fault: entry.fault, isRepair: true)) }
+        }
+        entries += heals
     }
 
     /// Registers the applier and schedules every entry. `systems` crashes and reboots storage
@@ -62,7 +82,9 @@ struct FaultSchedule {
     static func describe(_ entry: Entry) -> String {
         let fault = entry.fault
         var text = "\(entry.action.rawValue) \(fault.target)"
-        if entry.isRepair { return text + " (after \(Quantity.text(fault.duration!)))" }
+        if entry.isRepair {
+            return text + (fault.duration.map { " (after \(Quantity.text($0)))" } ?? " (healed for the liveness phase)")
+        }
         if let factor = fault.factor { text += " ×\(factor)" }
         if let probability = fault.probability { text += " p=\(probability)" }
         if let lba = fault.lba { text += " LBA \(lba)+\(fault.blocks)" }

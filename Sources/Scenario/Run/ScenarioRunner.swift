@@ -41,7 +41,10 @@ public enum ScenarioRunner {
         progress: ((Instant) -> Void)?, inspect: Inspection?
     ) throws(ScenarioErrors) -> ScenarioOutcome {
         let seed = seed ?? definition.seed
-        let duration = duration ?? definition.duration
+        // With a liveness phase the run is the safety phase (`duration`, faults and all), then
+        // the liveness phase (every fault healed at its start; every workload must progress).
+        let safetyEnd = Instant.zero + (duration ?? definition.duration)
+        let duration = (duration ?? definition.duration) + (definition.liveness ?? .zero)
         let simulator = Simulator(seed: seed)
         let topology: SimulatedTopology
         do {
@@ -72,7 +75,8 @@ public enum ScenarioRunner {
             throw ScenarioErrors([ScenarioIssue(file: definition.file, path: error.path, message: error.message)])
         }
 
-        var schedule = FaultSchedule(definition: definition, topology: topology, simulator: simulator)
+        var schedule = FaultSchedule(
+            definition: definition, topology: topology, simulator: simulator, healAt: definition.liveness == nil ? nil : safetyEnd)
         schedule.install(systems: assembly)
         let captures = capture.map { linkType in topology.fabrics.map { $0.capture(infiniBandLinkType: linkType) } } ?? []
         inspect?.afterBuild(topology, assembly)
@@ -80,8 +84,14 @@ public enum ScenarioRunner {
         // Run in slices so a progress callback can follow simulated time.
         let slice = max(TimeSpan.milliseconds(10), TimeSpan(picoseconds: duration.picoseconds / 100))
         var now = Instant.zero
+        var completedAtSafetyEnd: [Int]?
         while now < end {
             now = min(end, now + slice)
+            if definition.liveness != nil, completedAtSafetyEnd == nil, now >= safetyEnd {
+                now = safetyEnd
+                simulator.run(until: now)
+                completedAtSafetyEnd = Self.completedIOs(loads, assembly)
+            }
             simulator.run(until: now)
             progress?(now)
         }
@@ -107,6 +117,18 @@ public enum ScenarioRunner {
             }
         }
         report.problems += assembly.failures + (assembly.watch?.problems ?? [])
+        if let before = completedAtSafetyEnd {
+            let names = loads.map(\.definition.name) + assembly.sessions.map(\.workload.name)
+            let progress = zip(Self.completedIOs(loads, assembly), before).map { $0 - $1 }
+            for (name, count) in zip(names, progress) {
+                metrics.setCount(name + ".livenessIOs", count)
+                if count == 0 {
+                    report.problems.append("\(name): no I/O completed in the liveness phase (faults healed at \(Quantity.text(safetyEnd - .zero)))")
+                }
+            }
+            metrics.setCount("livenessIOs", progress.reduce(0, +))
+            metrics.setCount("livenessStalls", progress.filter { $0 == 0 }.count)
+        }
         let totalsRecorders = loads.map(\.recorder) + assembly.sessions.map(\.recorder)
         metrics.addTotals(
             diskTotals: loads.map { $0.totals() } + assembly.sessions.map(\.totals), recorders: totalsRecorders,
@@ -121,6 +143,11 @@ public enum ScenarioRunner {
             report.expectations.append(result)
         }
         return ScenarioOutcome(report: report, trace: Self.trace(totalsRecorders, schedule: schedule), captures: captures)
+    }
+
+    /// I/Os each workload has completed (successfully or not), loads first, then sessions.
+    private static func completedIOs(_ loads: [LocalLoad], _ assembly: TargetAssembly) -> [Int] {
+        (loads.map { $0.totals() } + assembly.sessions.map(\.totals)).map { $0.reads + $0.writes }
     }
 
     /// One workload's metrics, latency histograms and time series, under its name.
