@@ -63,7 +63,8 @@ let package = Package(
         .testTarget(name: "SimCoreTests", dependencies: ["SimCore", "Timebase"]),
         .testTarget(name: "HardwareTests", dependencies: ["Hardware"]),
         .testTarget(name: "SimHardwareTests", dependencies: ["SimHardware", "SimCore", "Hardware"]),
-        .testTarget(name: "RealHardwareTests", dependencies: ["RealHardware", "Hardware"]),
+        .testTarget(
+            name: "RealHardwareTests", dependencies: ["RealHardware", "Hardware", "Agents", "SimHardware", "SimCore", "Timebase"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         // The agents, unit by unit: against test doubles of the Hardware interfaces and against
         // the simulated devices (the same code the real backend runs).

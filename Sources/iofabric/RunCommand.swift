@@ -1,4 +1,5 @@
 import Foundation
+import RealHardware
 import Reports
 import Scenario
 import Timebase
@@ -24,11 +25,20 @@ enum RunCommand {
                 OptionSpec(name: "pcap", help: "Also capture every packet the fabrics carry: capture.pcap (capture-<fabric>.pcap with several fabrics), InfiniBand from the LRH (LINKTYPE_INFINIBAND 247) or RoCE v2 frames (Ethernet)."),
                 OptionSpec(name: "pcap-link-type", valueName: "type", help: "The link type of an InfiniBand capture: infiniband (247, the standard) or user0 (147, for Wireshark 4.0 and older, which do not map 247: see README).", defaultValue: "infiniband"),
                 OptionSpec(name: "quiet", help: "Print only the verdict line."),
+                OptionSpec(
+                    name: "backend", valueName: "sim|real",
+                    help: "Simulated devices, or real libibverbs/SG_IO devices (real mode is not built yet: issue #8).",
+                    defaultValue: "sim"),
             ],
             run: run)
     }
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        switch arguments.string("backend") ?? "sim" {
+        case "sim": break
+        case "real": return runOnRealDevices()
+        case let other: throw UsageError(message: "The value '\(other)' is invalid for '--backend': expected sim or real")
+        }
         let file = arguments.positionals[0]
         let definition: ScenarioDefinition
         do {
@@ -79,6 +89,30 @@ enum RunCommand {
             print(RunSummary.render(report, files: written.map(\.path), replay: replayCommand(file: file, seed: report.seed, duration: duration)))
         }
         return report.verdict == .pass ? Tool.ExitCode.success : Tool.ExitCode.failure
+    }
+
+    /// `--backend real`: probes libibverbs and its devices and says, in one line on standard
+    /// error, why the run cannot happen here (exit status 1). With devices present it says that
+    /// the real-mode topology is not built yet.
+    static func runOnRealDevices() -> Int32 {
+        let line: String
+        do throws(RealDeviceError) {
+            let names = try VerbsLibrary.shared().deviceNames()
+            if names.isEmpty { throw RealDeviceError.noDevices }
+            line = "real-mode topology not built yet (issue #8, item 4); RDMA devices found: "
+                + names.joined(separator: ", ") + " (see 'iofabric devices')"
+        } catch {
+            switch error {
+            case .libraryNotFound, .librarySymbolMissing:
+                line = "libibverbs not found (install Debian's libibverbs1 and ibverbs-providers)"
+            case .noDevices:
+                line = "no RDMA devices found (see README: real-hardware mode)"
+            default:
+                line = error.description
+            }
+        }
+        Tool.printError(line)
+        return Tool.ExitCode.failure
     }
 
     static func replayCommand(file: String, seed: UInt64, duration: TimeSpan?) -> String {

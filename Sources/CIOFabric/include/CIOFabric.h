@@ -22,6 +22,9 @@
 
 #include <stdint.h>
 
+// The event-loop primitives of the real-time runtime (epoll, timerfd, eventfd).
+#include "CIOFabric_loop.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
