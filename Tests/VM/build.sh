@@ -50,6 +50,9 @@ done
 
 mkdir -p "$work"
 cd "$work"
+# One build at a time (two runs may start together); the second finds the work done.
+exec 9>"$work/.lock"
+flock 9
 
 # Kernel: the package linux-image-amd64 depends on, unpacked into kernel/ (never installed).
 if [ ! -s kernel/version ]; then
@@ -63,7 +66,7 @@ if [ ! -s kernel/version ]; then
     say "downloading $kernel_package"
     rm -rf deb kernel.tmp && mkdir -p deb kernel.tmp
     (cd deb && apt-get download "$kernel_package" >/dev/null 2>&1) \
-        || { apt_get update -qq >/dev/null && (cd deb && apt-get download "$kernel_package" >/dev/null); } \
+        || { apt_get update -qq >/dev/null 2>&1 && (cd deb && apt-get download "$kernel_package" >/dev/null); } \
         || cannot "apt-get download $kernel_package failed (no network?)"
     dpkg-deb -x deb/"$kernel_package"_*.deb kernel.tmp
     depmod -b kernel.tmp "$version"
