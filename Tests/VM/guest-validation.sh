@@ -15,7 +15,7 @@ perftest_iterations="${IOFABRIC_PERFTEST_ITERATIONS:-2000}"
 failures=0
 result() { echo "iofabric-vm-result: $1=$2"; }
 fail() { echo "FAILED: $*"; failures=$((failures + 1)); }
-section() { echo; echo "=== $*"; }
+section() { echo; echo "=== $* (guest uptime $(cut -d' ' -f1 /proc/uptime) s)"; }
 
 section "(a) kernel devices"
 result kernel "$(uname -r)"
