@@ -30,10 +30,9 @@ enum DevicesCommand {
         let directory = arguments.string("sg-directory") ?? "/dev"
         print("SCSI generic devices:")
         do {
-            let names = try listSCSIGenericDevices(in: directory)
-            if names.isEmpty { print("  none in \(directory)") }
-            for name in names {
-                let path = directory + "/" + name
+            let paths = try listSCSIGenericDevices(in: directory)
+            if paths.isEmpty { print("  none in \(directory)") }
+            for path in paths {
                 do {
                     print("  " + (try probeSCSIGenericDevice(path: path)).description)
                 } catch {

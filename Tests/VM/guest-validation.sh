@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Runs inside the validation VM (started by Tests/VM/validate.sh through run.sh), from the
+# package's root, with its debug build already made on the host. Checks, in order:
+#   (a) the kernel's devices: rxe0 ACTIVE (rdma link, ibv_devinfo), /dev/sg0 is scsi_debug (sg_inq);
+#   (b) `iofabric devices` lists rxe0 and /dev/sg0;
+#   (c) the RealHardwareTests suites, with the tests that need a device running on rxe0 and sg0;
+#   (d) perftest ib_write_bw / ib_read_bw on rxe0, server and client in this guest (loopback).
+# Prints everything, then one `iofabric-vm-result: KEY=VALUE` line per figure for validate.sh,
+# and exits non-zero when a check failed.
+set -uo pipefail
+
+bin="${IOFABRIC_BIN:-.build/debug}"
+perftest_size="${IOFABRIC_PERFTEST_SIZE:-65536}"
+perftest_iterations="${IOFABRIC_PERFTEST_ITERATIONS:-2000}"
+failures=0
+result() { echo "iofabric-vm-result: $1=$2"; }
+fail() { echo "FAILED: $*"; failures=$((failures + 1)); }
+section() { echo; echo "=== $* (guest uptime $(cut -d' ' -f1 /proc/uptime) s)"; }
+
+section "(a) kernel devices"
+result kernel "$(uname -r)"
+links="$(rdma link show)"
+echo "$links"
+grep -q "^link rxe0/1 state ACTIVE" <<<"$links" || fail "rxe0 port 1 is not ACTIVE"
+ibv_devinfo -d rxe0 | grep -E "hca_id|transport|state|active_mtu|link_layer" || fail "ibv_devinfo -d rxe0"
+inquiry="$(sg_inq /dev/sg0)"
+grep -E "Vendor identification|Product identification|Product revision" <<<"$inquiry"
+grep -q "Product identification: scsi_debug" <<<"$inquiry" || fail "/dev/sg0 is not scsi_debug"
+result sg0 "$(awk -F': ' '/Vendor identification|Product identification|Product revision/ { printf "%s ", $2 }' <<<"$inquiry" | tr -s ' ')"
+
+section "(b) iofabric devices"
+devices="$("$bin/iofabric" devices 2>&1)"
+status=$?
+echo "$devices"
+[ $status = 0 ] || fail "iofabric devices exited with $status"
+grep -q "rxe0" <<<"$devices" || fail "iofabric devices does not list rxe0"
+grep -q "^ */dev/sg0: Linux  *scsi_debug" <<<"$devices" || fail "iofabric devices does not identify /dev/sg0 as scsi_debug"
+result rdma_devices "$(awk '/^RDMA devices:/ { listing = 1; next } /^[^ ]/ { listing = 0 }
+    listing && /^  [^ ]/ { sub(/^  /, ""); sub(/:.*/, ""); print }' <<<"$devices" | paste -sd, -)"
+result sg_devices "$(grep -oE '^ */dev/sg[0-9]+: [^,]*' <<<"$devices" | sed 's/^ *//' | paste -sd';' -)"
+
+section "(c) RealHardwareTests in the guest"
+# What `swift test` runs, without the SwiftPM driver: the test bundle (an executable on
+# Linux) with the Swift Testing library selected, filtered to one test module.
+tests_output="$("$bin/iofabricPackageTests.xctest" --testing-library swift-testing --filter RealHardwareTests 2>&1)"
+status=$?
+echo "$tests_output"
+[ $status = 0 ] || fail "RealHardwareTests exited with $status"
+summary="$(grep -E "Test run with [0-9]+ tests?" <<<"$tests_output" | tail -1)"
+[ -n "$summary" ] || fail "no Swift Testing summary line"
+tests_run="$(grep -oE "Test run with [0-9]+" <<<"$summary" | grep -oE "[0-9]+$")"
+skipped="$(grep -cE "Test [a-zA-Z0-9_]+\(\) skipped" <<<"$tests_output")"
+result tests "${tests_run:-0}"
+result tests_skipped "$skipped"
+# Without the words "Test run with", so that CI never reads it as the host's own summary.
+result tests_summary "$(sed -E 's/^.*Test run with //' <<<"$summary")"
+grep -q "RDMA port test runs on rxe0" <<<"$tests_output" || fail "the RDMA port test did not run on rxe0"
+grep -q "SCSI generic probe runs on /dev/sg0" <<<"$tests_output" || fail "the SCSI probe test did not run on /dev/sg0"
+grep -q "RDMA device: rxe0" <<<"$tests_output" || fail "the device listing test did not list rxe0"
+result tests_on_devices "$(grep -oE "(RDMA port test|SCSI generic probe) runs on [^ ]+" <<<"$tests_output" | paste -sd';' -)"
+
+section "(d) perftest on rxe0 (loopback, ${perftest_size} B x ${perftest_iterations})"
+# The server listens on TCP 18515 for the out-of-band exchange: start it, wait for the port,
+# then run the client against 127.0.0.1. GID index 0 is dummy0's link-local address (RoCE v2).
+# TCG makes perftest's cycle-counter calibration noisy under load: when it gives up
+# ("Correlation coefficient r^2 < 0.9") the figure is 0.00; try again, up to three times.
+perftest() {
+    local test="$1" flags=(-d rxe0 -i 1 -x 0 -F -s "$perftest_size" -n "$perftest_iterations")
+    local attempt output average
+    for attempt in 1 2 3; do
+        "$test" "${flags[@]}" >/tmp/perftest-server.log 2>&1 &
+        local server=$!
+        for _ in $(seq 100); do
+            ss -Hltn "sport = :18515" | grep -q . && break
+            sleep 0.1
+        done
+        output="$("$test" "${flags[@]}" 127.0.0.1 2>&1)"
+        wait $server
+        echo "$output" | sed -n '/#bytes/,$p'
+        average="$(awk -v size="$perftest_size" '$1 == size && NF >= 5 { print $4 }' <<<"$output" | tail -1)"
+        if [ -n "$average" ] && awk -v a="$average" 'BEGIN { exit !(a > 0) }'; then
+            echo "$test: $average MB/s (attempt $attempt)"
+            result "$test" "$average"
+            return 0
+        fi
+        echo "$test: no figure on attempt $attempt"
+    done
+    fail "$test gave no bandwidth figure"
+}
+echo "$(grep -m1 -E "Mtu|MTU" <(ibv_devinfo -d rxe0) | tr -s ' \t' ' ')"
+perftest ib_write_bw
+perftest ib_read_bw
+
+section "guest done"
+result guest_uptime "$(cut -d' ' -f1 /proc/uptime)"
+result failures "$failures"
+[ $failures = 0 ]
