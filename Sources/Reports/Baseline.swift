@@ -105,3 +105,15 @@ public struct Baseline: Sendable, Equatable {
             exact: Dictionary(uniqueKeysWithValues: exactMembers), toleranced: toleranced)
     }
 }
+
+extension Baseline {
+    /// Where the committed baseline of scenario `name` lives, relative to the package root.
+    public static func path(scenario name: String, directory: String = "Reports/baselines") -> String {
+        (directory.hasSuffix("/") ? String(directory.dropLast()) : directory) + "/" + name + ".json"
+    }
+
+    /// The command that (re)makes the baseline of scenario `name` deliberately.
+    public static func updateCommand(scenario name: String) -> String {
+        "swift run iofabric baseline \(name) --update"
+    }
+}
