@@ -7,6 +7,7 @@ extension RunReport {
         .object([
             ("format_version", .integer(Int64(Self.formatVersion))),
             ("scenario", .string(scenario)),
+            ("scenario_file", scenarioFile.map { .string($0) } ?? .null),
             ("description", .string(description)),
             ("seed", .unsigned(seed)),
             ("backend", .string(backend)),

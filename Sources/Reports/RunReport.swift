@@ -18,6 +18,9 @@ public struct RunReport: Sendable, Equatable {
     }
 
     public var scenario: String
+    /// The scenario file as named on the command line (what `iofabric replay` reruns); nil
+    /// when the run did not come from a file. Written as `scenario_file` (null when nil).
+    public var scenarioFile: String?
     public var description: String
     public var seed: UInt64
     /// `"simulated"` or `"real"`.

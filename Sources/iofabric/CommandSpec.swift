@@ -11,6 +11,8 @@ struct CommandSpec {
     var arguments: [ArgumentSpec] = []
     var options: [OptionSpec] = []
     var subcommands: [CommandSpec] = []
+    /// An internal command (a sweep's worker): runnable, but not listed in its parent's help.
+    var isHidden = false
     /// Runs the command; returns the process exit code. Nil for a group of subcommands.
     var run: ((ParsedArguments) throws -> Int32)? = nil
 

@@ -39,7 +39,7 @@ enum HelpText {
         lines += row("-h, --help", "Show help information.")
         if !spec.subcommands.isEmpty {
             lines += ["", "SUBCOMMANDS:"]
-            for sub in spec.subcommands { lines += row(sub.name, sub.abstract) }
+            for sub in spec.subcommands where !sub.isHidden { lines += row(sub.name, sub.abstract) }
             lines += ["", "  See '\(spec.path[0]) help <subcommand>' for detailed help."]
         }
         return lines.joined(separator: "\n") + "\n"

@@ -75,6 +75,7 @@ enum RunCommand {
         }
         progress.finish()
         var report = outcome.report
+        report.scenarioFile = file
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         report.wallClock = WallClock(seconds: seconds, eventsPerSecond: Double(report.eventCount) / max(seconds, 1e-9))
         let directory = URL(fileURLWithPath: arguments.string("out") ?? "Reports/\(definition.name)")
