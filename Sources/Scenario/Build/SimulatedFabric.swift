@@ -26,6 +26,8 @@ final class SimulatedFabric {
     /// Each adapter's cable: a link is named after the adapter that was cabled last (back to back,
     /// both adapters name the one cable).
     private var cableOfAdapter: [(adapter: String, link: String)] = []
+    /// The InfiniBand subnet manager (on the first adapter), once started.
+    private var subnetManager: SubnetManager?
     /// The links between chained switches, named "<left>-<right>" (laid by ``start()``).
     private(set) var switchLinks: [String] = []
 
@@ -86,6 +88,10 @@ final class SimulatedFabric {
             }
         }
     }
+
+    /// How long the subnet manager's first sweep takes (zero on Ethernet): ports are active
+    /// after it.
+    var firstSweepDuration: TimeSpan { subnetManager?.sweepCost().duration ?? .zero }
 
     /// The LID the subnet manager gave adapter `name`'s port (InfiniBand, after the first sweep).
     func lid(ofAdapter name: String) -> UInt16? {
@@ -158,7 +164,7 @@ final class SimulatedFabric {
             }
         }
         if case .infiniband(let fabric) = network {
-            if let first = infiniBandAttachments.first { fabric.addSubnetManager(at: first) }
+            if let first = infiniBandAttachments.first { subnetManager = fabric.addSubnetManager(at: first) }
             fabric.start()
         }
     }
