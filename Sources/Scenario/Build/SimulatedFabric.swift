@@ -27,6 +27,10 @@ final class SimulatedFabric {
     /// Each adapter's cable: a link is named after the adapter that was cabled last (back to back,
     /// both adapters name the one cable).
     private var cableOfAdapter: [(adapter: String, link: String)] = []
+    /// The InfiniBand subnet manager (on the first adapter), once started.
+    private var subnetManager: SubnetManager?
+    /// The links between chained switches, named "<left>-<right>" (laid by ``start()``).
+    private(set) var switchLinks: [String] = []
 
     init(_ definition: FabricDefinition, simulator: Simulator) throws(FabricError) {
         self.definition = definition
@@ -100,6 +104,10 @@ final class SimulatedFabric {
         }
     }
 
+    /// How long the subnet manager's first sweep takes (zero on Ethernet): ports are active
+    /// after it.
+    var firstSweepDuration: TimeSpan { subnetManager?.sweepCost().duration ?? .zero }
+
     /// The LID the subnet manager gave adapter `name`'s port (InfiniBand, after the first sweep).
     func lid(ofAdapter name: String) -> UInt16? {
         guard case .infiniband = network, let index = adapters.firstIndex(of: name) else { return nil }
@@ -113,8 +121,20 @@ final class SimulatedFabric {
         return links
     }
 
+    /// Every link of the fabric: the adapters' cables in the order they were laid, then the
+    /// links between chained switches.
+    var links: [String] { cables + switchLinks }
+
     /// The cable of adapter `name` on this fabric, if it is cabled here.
     func cable(ofAdapter name: String) -> String? { cableOfAdapter.first { $0.adapter == name }?.link }
+
+    /// The clog state of link `name` (nil if it is none of this fabric's).
+    func clogState(ofLink name: String) -> LinkClogState? {
+        switch network {
+        case .infiniband(let fabric): fabric.clogState(ofLink: name)
+        case .ethernet(let fabric): fabric.clogState(ofLink: name)
+        }
+    }
 
     /// Whether `name` is one of this fabric's switches.
     func hasSwitch(named name: String) -> Bool { definition.switches.contains { $0.name == name } }
@@ -122,11 +142,16 @@ final class SimulatedFabric {
     /// Applies `action` now to the link or switch `target` (a link by its cable name, a switch by
     /// its name in the fabric).
     func apply(_ action: FabricFault.Action, to target: String, now: Instant) {
+        apply(action, to: target, at: now)
+    }
+
+    /// Applies `action` to `target` at `time` (now or later).
+    func apply(_ action: FabricFault.Action, to target: String, at time: Instant) {
         let fault = FabricFault(action, on: target)
         do {
             switch network {
-            case .infiniband(let fabric): try fabric.schedule(fault, at: now)
-            case .ethernet(let fabric): try fabric.schedule(fault, at: now)
+            case .infiniband(let fabric): try fabric.schedule(fault, at: time)
+            case .ethernet(let fabric): try fabric.schedule(fault, at: time)
             }
         } catch {
             preconditionFailure("a checked fault did not apply: \(error)")
@@ -145,6 +170,7 @@ final class SimulatedFabric {
             let left = switches[index].ports
             let right = index + 1 == switches.count - 1 ? switches[index + 1].ports : switches[index + 1].ports - 1
             let name = "\(switches[index].name)-\(switches[index + 1].name)"
+            switchLinks.append(name)
             switch network {
             case .infiniband(let fabric):
                 try fabric.connect(.switchPort(switchIDs[index], left), .switchPort(switchIDs[index + 1], right), named: name)
@@ -153,7 +179,7 @@ final class SimulatedFabric {
             }
         }
         if case .infiniband(let fabric) = network {
-            if let first = infiniBandAttachments.first { fabric.addSubnetManager(at: first) }
+            if let first = infiniBandAttachments.first { subnetManager = fabric.addSubnetManager(at: first) }
             fabric.start()
         }
     }

@@ -40,6 +40,14 @@ final class TargetAssembly: UnitManagementObserver {
     /// first sweep has made the ports active (measured here: under 1 ms for a few switches).
     static let resetTime = Instant.zero + .milliseconds(5)
 
+    /// ``resetTime``, or for a large subnet its first sweep + 1 ms (assumption: a margin for
+    /// the port-change notifications), whichever is later: 200 clients on two 128-port switches
+    /// sweep for 5.6 ms, and a UMA starting before its port is active cannot start at all.
+    static func resetTime(after fabrics: [SimulatedFabric]) -> Instant {
+        let sweep = fabrics.map(\.firstSweepDuration).max() ?? .zero
+        return max(resetTime, .zero + sweep + .milliseconds(1))
+    }
+
     let topology: SimulatedTopology
 
     init(topology: SimulatedTopology, workloads: [WorkloadDefinition], interval: TimeSpan, end: Instant) throws(ScenarioBuildError) {
@@ -57,7 +65,8 @@ final class TargetAssembly: UnitManagementObserver {
         }
         for target in targets {
             target.uma.observer = self
-            Boot(simulator: topology.simulator, at: Self.resetTime, system: target.system.definition.name, assembly: self)
+            Boot(simulator: topology.simulator, at: Self.resetTime(after: topology.fabrics), system: target.system.definition.name,
+                 assembly: self)
         }
         if !topology.definition.clusters.isEmpty {
             watch = ClusterWatch(topology: topology)

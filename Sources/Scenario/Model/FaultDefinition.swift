@@ -8,11 +8,14 @@ public struct FaultDefinition: Sendable {
         case linkDown, linkUp, switchFail, switchRecover, hcaFail, packetLoss, packetCorruption, packetDelay
         case clearLinkFaults
         case nodeCrash, nodeReboot, interconnectCut, interconnectRepair, partition, partitionHeal
+        /// FoundationDB's swizzle-clog on a fabric: a seeded random subset of its links clogged
+        /// one at a time in a seeded order, then after `for` unclogged one at a time in another.
+        case swizzleClog
 
         /// What a fault's `target` must name.
         public enum TargetKind: String, Sendable {
             case disk, loop, pciBus = "PCI bus", adapter, `switch`, link
-            case system = "storage system", interconnect, cluster
+            case system = "storage system", interconnect, cluster, fabric
         }
 
         public var targetKind: TargetKind {
@@ -26,6 +29,7 @@ public struct FaultDefinition: Sendable {
             case .nodeCrash, .nodeReboot: .system
             case .interconnectCut, .interconnectRepair: .interconnect
             case .partition, .partitionHeal: .cluster
+            case .swizzleClog: .fabric
             }
         }
 
@@ -43,6 +47,7 @@ public struct FaultDefinition: Sendable {
             case .nodeCrash: .nodeReboot
             case .interconnectCut: .interconnectRepair
             case .partition: .partitionHeal
+            case .swizzleClog: .swizzleClog  // the unclog half
             default: nil
             }
         }
@@ -54,6 +59,7 @@ public struct FaultDefinition: Sendable {
             case .pciErrors, .packetLoss, .packetCorruption: "probability"
             case .packetDelay: "delay"
             case .diskMediaError: "lba"
+            case .swizzleClog: "for"
             default: nil
             }
         }
@@ -76,6 +82,10 @@ public struct FaultDefinition: Sendable {
     public var delay: TimeSpan?
     public var lba: Int64?
     public var blocks: Int64
+    /// swizzleClog: the share of the fabric's links clogged (at least one).
+    public var fraction: Double
+    /// swizzleClog: the time between two clogs, and between two unclogs.
+    public var step: TimeSpan
 
     init(_ object: ObjectValue) {
         path = object.path
@@ -93,5 +103,7 @@ public struct FaultDefinition: Sendable {
         delay = object.duration("delay")
         lba = object.integer("lba")
         blocks = object.integer("blocks")!
+        fraction = object.number("fraction")!
+        step = object.duration("step")!
     }
 }

@@ -330,6 +330,7 @@ struct ScenarioChecker {
         case .system: topology.systems.map(\.name)
         case .interconnect: topology.clusters.flatMap { $0.interconnects.map(\.name) }
         case .cluster: topology.clusters.map(\.name)
+        case .fabric: topology.fabrics.map(\.name)
         }
     }
 }
@@ -341,6 +342,7 @@ extension FaultDefinition {
         case "probability": probability != nil
         case "delay": delay != nil
         case "lba": lba != nil
+        case "for": duration != nil
         default: false
         }
     }

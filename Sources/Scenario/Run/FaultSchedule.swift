@@ -12,6 +12,8 @@ struct FaultSchedule {
         var time: Instant
         var action: FaultDefinition.Action
         var fault: FaultDefinition
+        /// The fault's place in the file's schedule.
+        var faultIndex: Int
         /// A repair scheduled by the fault's `for`.
         var isRepair: Bool
     }
@@ -29,7 +31,7 @@ struct FaultSchedule {
         self.topology = topology
         self.simulator = simulator
         var random = simulator.randomStream(for: "scenario.faults")
-        for fault in definition.faults {
+        for (index, fault) in definition.faults.enumerated() {
             let time: Instant
             switch fault.timing! {
             case .at(let at):
@@ -38,9 +40,9 @@ struct FaultSchedule {
                 let span = UInt64(latest.picoseconds - earliest.picoseconds)
                 time = .zero + earliest + TimeSpan(picoseconds: Int64(span == 0 ? 0 : random.below(span + 1)))
             }
-            entries.append(Entry(time: time, action: fault.action, fault: fault, isRepair: false))
+            entries.append(Entry(time: time, action: fault.action, fault: fault, faultIndex: index, isRepair: false))
             if let heal = fault.duration, let repair = fault.action.repair {
-                entries.append(Entry(time: time + heal, action: repair, fault: fault, isRepair: true))
+                entries.append(Entry(time: time + heal, action: repair, fault: fault, faultIndex: index, isRepair: true))
             }
         }
         if let healAt { heal(at: healAt) }
@@ -82,6 +84,11 @@ struct FaultSchedule {
     static func describe(_ entry: Entry) -> String {
         let fault = entry.fault
         var text = "\(entry.action.rawValue) \(fault.target)"
+        if entry.action == .swizzleClog {
+            return text + (entry.isRepair
+                ? ": unclog (after \(Quantity.text(fault.duration!)))"
+                : ": clog \(fault.fraction) of the links, \(Quantity.text(fault.step)) apart")
+        }
         if entry.isRepair {
             return text + (fault.duration.map { " (after \(Quantity.text($0)))" } ?? " (healed for the liveness phase)")
         }
@@ -109,6 +116,8 @@ private final class FaultApplier: SimComponent {
     let entries: [FaultSchedule.Entry]
     let topology: SimulatedTopology
     weak var systems: (any SystemFaultHandling)?
+    /// The swizzle-clogs under way, by fault index (looked up, never iterated).
+    private var swizzles: [Int: SwizzleClog] = [:]
 
     init(entries: [FaultSchedule.Entry], topology: SimulatedTopology, systems: (any SystemFaultHandling)?) {
         self.entries = entries
@@ -177,6 +186,13 @@ private final class FaultApplier: SimComponent {
         case .cluster:
             for interconnect in topology.definition.clusters.first(where: { $0.name == fault.target })!.interconnects {
                 cut(interconnect: interconnect.name, entry.action == .partition, now: simulator.now)
+            }
+        case .fabric:
+            let fabric = topology.fabrics.first { $0.definition.name == fault.target }!
+            if entry.isRepair {
+                swizzles[entry.faultIndex]!.unclog(fabric, now: simulator.now, simulator: simulator)
+            } else {
+                swizzles[entry.faultIndex] = SwizzleClog(fault, index: entry.faultIndex, fabric: fabric, simulator: simulator)
             }
         }
     }

@@ -8,7 +8,7 @@ enum ScenarioFormat {
         "loopFail", "loopRepair", "pciErrors", "pciClear",
         "linkDown", "linkUp", "switchFail", "switchRecover", "hcaFail", "packetLoss", "packetCorruption",
         "packetDelay", "clearLinkFaults", "nodeCrash", "nodeReboot", "interconnectCut", "interconnectRepair",
-        "partition", "partitionHeal",
+        "partition", "partitionHeal", "swizzleClog",
     ]
 
     static let switchSpec = ObjectSpec(
@@ -195,7 +195,7 @@ enum ScenarioFormat {
         "fault", "Something that goes wrong at a time: give \"at\", or a \"window\" for a time drawn from the seed.",
         [
             .required("action", .choice(faultActions), "What happens (see README: faults)."),
-            .required("target", .string, "What it happens to: a disk \"<shelf>.bay<N>\", a loop \"<shelf>.A\", a node's PCI bus \"<node>.pci\", a link \"<name>\", a switch, an adapter \"<node>.<hca>\", a storage system (nodeCrash, nodeReboot), an interconnect (interconnectCut, interconnectRepair), a cluster (partition, partitionHeal)."),
+            .required("target", .string, "What it happens to: a disk \"<shelf>.bay<N>\", a loop \"<shelf>.A\", a node's PCI bus \"<node>.pci\", a link \"<name>\", a switch, an adapter \"<node>.<hca>\", a storage system (nodeCrash, nodeReboot), an interconnect (interconnectCut, interconnectRepair), a cluster (partition, partitionHeal), a fabric (swizzleClog)."),
             .optional("at", .duration, "When."),
             .optional("window", .array(of: .duration, minimumCount: 2),
                       "[earliest, latest]: when, drawn uniformly from the scenario's seed."),
@@ -206,6 +206,13 @@ enum ScenarioFormat {
             .optional("delay", .duration, "packetDelay: added per packet."),
             .optional("lba", .integer(minimum: 0, maximum: nil), "diskMediaError: first bad block."),
             .optional("blocks", .integer(minimum: 1, maximum: nil), default: .integer(1), "diskMediaError: how many."),
+            // FoundationDB's swizzle clogs half of the connections it picks (sim2 `swizzleClog`
+            // clogs a random subset); 0.5 follows it. The 1 ms step is an assumption: long
+            // enough for the clogs to land on different packets, short against the clog.
+            .optional("fraction", .number(minimum: 0, maximum: 1), default: .number(0.5),
+                      "swizzleClog: the share of the fabric's links clogged (rounded, at least one)."),
+            .optional("step", .duration, default: .string("1ms"),
+                      "swizzleClog: the time between two links' clogs, and between two unclogs."),
         ])
 
     static let scenarioSpec = ObjectSpec(

@@ -29,7 +29,7 @@ extension EthernetFabric {
             if denominator == 0 || numerator > denominator { throw .invalidProbability(fault) }
         case .addedDelay(let delay):
             if !isLink || delay < .zero { throw .actionDoesNotApply(fault) }
-        case .linkDown, .linkUp, .clearLinkFaults:
+        case .linkDown, .linkUp, .clearLinkFaults, .clog, .unclog:
             if !isLink { throw .actionDoesNotApply(fault) }
         }
     }
@@ -49,6 +49,18 @@ extension EthernetFabric {
                 link.loss = nil
                 link.corruption = nil
                 link.addedDelay = .zero
+            case .clog:
+                guard !link.clogged else { return }
+                link.clogged = true
+                link.clogs += 1
+                link.cloggedSince = simulator.now
+            case .unclog:
+                guard link.clogged else { return }
+                link.clogged = false
+                link.cloggedTime += simulator.now - link.cloggedSince
+                // The held frames go, each end's queues in their order.
+                startTransmission(on: link.ends.0)
+                startTransmission(on: link.ends.1)
             case .switchFailure, .switchRecovery: preconditionFailure("validated: \(fault)")
             }
             refreshLink(index)

@@ -73,11 +73,12 @@ extension EthernetFabric {
 
     // MARK: Port transmitter
 
-    /// Starts the next frame strict priority selects, if the port is idle and its link carries frames.
+    /// Starts the next frame strict priority selects, if the port is idle and its link carries
+    /// frames (and is not clogged).
     func startTransmission(on portIndex: Int) {
         let port = ports[portIndex]
         guard port.transmitting == nil, let linkIndex = port.link, links[linkIndex].operational,
-            let slot = port.dequeueNext()
+            !links[linkIndex].clogged, let slot = port.dequeueNext()
         else { return }
         let link = links[linkIndex]
         let wire = link.rate.wireTime(frameBytes: frames[slot].bytes)

@@ -250,6 +250,14 @@ public final class EthernetFabric: SimComponent {
         ports.reduce(0) { $0 + $1.lossyBytes + $1.ingressBytes.reduce(0, +) }
     }
 
+    /// The clog state of the link called `linkName` (nil for an unknown name).
+    public func clogState(ofLink linkName: String) -> LinkClogState? {
+        guard let index = linksByName[linkName] else { return nil }
+        let link = links[index]
+        let current = link.clogged ? simulator.now - link.cloggedSince : .zero
+        return LinkClogState(clogged: link.clogged, clogs: link.clogs, cloggedTime: link.cloggedTime + current)
+    }
+
     /// Addresses switch `switchName` has learned (nil for an unknown switch).
     public func learnedAddressCount(ofSwitch switchName: String) -> Int? {
         switchesByName[switchName].map { switches[$0].learnedCount }

@@ -21,6 +21,11 @@ final class EthernetLink {
     var loss: (numerator: UInt64, denominator: UInt64)?
     var corruption: (numerator: UInt64, denominator: UInt64)?
     var addedDelay = TimeSpan.zero
+    /// Holding frames (a clog fault): neither end starts one.
+    var clogged = false
+    var clogs = 0
+    var cloggedSince = Instant.zero
+    var cloggedTime = TimeSpan.zero
     /// Draws for loss and corruption; named after the link.
     var random: RandomStream
 

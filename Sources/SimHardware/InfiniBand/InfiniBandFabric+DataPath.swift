@@ -199,11 +199,11 @@ extension InfiniBandFabric {
 
     // MARK: Output port
 
-    /// Starts the next packet on `port`'s link if the link is free: VL15 first, then
-    /// round-robin over the data VLs whose head packet fits the receiver's credits.
+    /// Starts the next packet on `port`'s link if the link is free (and not clogged): VL15
+    /// first, then round-robin over the data VLs whose head packet fits the receiver's credits.
     func tryStart(_ port: Int32) {
         let p = Int(port)
-        if ports[p].busy || !ports[p].active { return }
+        if ports[p].busy || !ports[p].active || links[Int(ports[p].link)].clogged { return }
         absorbReturns(p)
         let base = p * vlStride
         let isSwitch = ports[p].isSwitchPort

@@ -24,7 +24,7 @@ extension InfiniBandFabric {
         case .addedDelay(let delay):
             guard isLink else { throw .actionDoesNotApply(fault) }
             guard delay >= .zero else { throw .invalidTopology("added delay \(delay) is negative") }
-        case .linkDown, .linkUp, .clearLinkFaults:
+        case .linkDown, .linkUp, .clearLinkFaults, .clog, .unclog:
             guard isLink else { throw .actionDoesNotApply(fault) }
         }
         precondition(time >= simulator.now, "fault scheduled in the past")
@@ -66,6 +66,22 @@ extension InfiniBandFabric {
             links[l].corruption = (0, 1)
             links[l].loss = (0, 1)
             links[l].addedDelay = .zero
+        case .clog:
+            guard !links[l].clogged else { return }
+            links[l].clogged = true
+            links[l].clogs += 1
+            links[l].cloggedSince = simulator.now
+            // A port that was waiting for credits now waits for the unclog instead.
+            for port in [Int(links[l].portA), Int(links[l].portB)] where ports[port].starved {
+                endStall(port, now: simulator.now)
+            }
+        case .unclog:
+            guard links[l].clogged else { return }
+            links[l].clogged = false
+            links[l].cloggedTime += simulator.now - links[l].cloggedSince
+            // The held packets go, each port's queues in their order (tryStart picks as ever).
+            tryStart(links[l].portA)
+            tryStart(links[l].portB)
         case .switchFailure, .switchRecovery:
             preconditionFailure("switch action on a link")
         }

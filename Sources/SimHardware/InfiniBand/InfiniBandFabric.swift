@@ -45,7 +45,8 @@ public enum InfiniBandPortReference {
 ///   ``SubnetManager``, which also assigns LIDs and activates ports.
 ///
 /// **Faults** (``schedule(_:at:)``): link down/up, switch failure/recovery, corruption, loss,
-/// added delay. Packets on a link that goes down and in its ports' buffers are lost; packets
+/// added delay, clog/unclog (the link's ports start nothing until unclogged; nothing is lost:
+/// senders stall on credits as behind a slow receiver). Packets on a link that goes down and in its ports' buffers are lost; packets
 /// queued for a port that is down are discarded; every drop is counted by reason. A lost or
 /// corrupted packet's credits still come back (on hardware the flow-control packets' FCTBS
 /// field resynchronises the count).
@@ -116,6 +117,11 @@ public final class InfiniBandFabric: SimComponent {
         var addedDelay = TimeSpan.zero
         var random: RandomStream
         var downTransitions = 0
+        /// Holding packets (a clog fault): no port of the link starts one.
+        var clogged = false
+        var clogs = 0
+        var cloggedSince = Instant.zero
+        var cloggedTime = TimeSpan.zero
         var delay: TimeSpan { configuration.propagationDelay + addedDelay }
     }
 
@@ -407,6 +413,14 @@ public final class InfiniBandFabric: SimComponent {
         guard Int(lid) < lftStride else { return nil }
         let port = lft[id.index * lftStride + Int(lid)]
         return port < 0 ? nil : Int(ports[Int(port)].number)
+    }
+
+    /// The clog state of the link called `linkName` (nil for an unknown name).
+    public func clogState(ofLink linkName: String) -> LinkClogState? {
+        guard let index = linkIndexByName[linkName] else { return nil }
+        let link = links[index]
+        let current = link.clogged ? simulator.now - link.cloggedSince : .zero
+        return LinkClogState(clogged: link.clogged, clogs: link.clogs, cloggedTime: link.cloggedTime + current)
     }
 
     /// Whether the link called `linkName` is up (nil for an unknown name).

@@ -23,6 +23,15 @@ public struct FabricFault: Sendable, Hashable, CustomStringConvertible {
         case addedDelay(TimeSpan)
         /// Removes corruption, loss and added delay from the link.
         case clearLinkFaults
+        /// The link holds every packet until ``unclog``: nothing starts across it in either
+        /// direction and nothing is lost. Packets already on the wire arrive; the rest wait,
+        /// in order, at its two ends (an endpoint's transmit queue, a switch's input buffers),
+        /// and the fabric's flow control (InfiniBand credits, Ethernet PFC) pushes back
+        /// upstream. Flow-control traffic itself is not held. FoundationDB's *clog* of a
+        /// connection, at the link layer.
+        case clog
+        /// A clogged link lets its held packets go, in the order they were queued.
+        case unclog
     }
 
     /// The link or switch the fault applies to.
@@ -35,6 +44,22 @@ public struct FabricFault: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "\(action) on \(target)" }
+}
+
+/// A link's clog state (``FabricFault/Action/clog``), as a fabric reports it.
+public struct LinkClogState: Sendable, Equatable {
+    /// Holding packets now.
+    public var clogged: Bool
+    /// Times the link was clogged.
+    public var clogs: Int
+    /// Total time the link held packets, up to the query (a clog in force counts up to now).
+    public var cloggedTime: TimeSpan
+
+    public init(clogged: Bool, clogs: Int, cloggedTime: TimeSpan) {
+        self.clogged = clogged
+        self.clogs = clogs
+        self.cloggedTime = cloggedTime
+    }
 }
 
 /// Why a network refused a fault or a topology request.
