@@ -56,10 +56,13 @@ struct FaultSchedule {
             where !entry.isRepair {
             guard let repair = entry.action.repair else { continue }
             let repaired = entries.contains { other in
+                // Its own `for` repair, or a later fault in the file that undoes it (a `linkUp` after a `linkDown`).
                 other.time >= entry.time && other.action == repair && other.fault.target == entry.fault.target
-                    && (other.isRepair ? other.fault.path == entry.fault.path : true)
+                    && (other.isRepair ? other.faultIndex == entry.faultIndex : other.action != entry.action)
             }
-            if !repaired { heals.append(Entry(time: instant, action: repair, fault: entry.fault, isRepair: true)) }
+            if !repaired {
+                heals.append(Entry(time: instant, action: repair, fault: entry.fault, faultIndex: entry.faultIndex, isRepair: true))
+            }
         }
         entries += heals
     }
