@@ -61,7 +61,7 @@ struct HAClusterTests {
     /// read back right afterwards, and the failover (crash → Red's LUNs serving on Blue) stays under
     /// 400 ms: the heartbeat timeout (4 × 50 ms) + fence + replay + the bound's slack.
     @Test("Takeover over 200 seeds: crash instant from the seed, no acknowledged write lost, failover under 400 ms",
-          arguments: 1...200)
+          .serialized, arguments: 1...200)
     func takeoverSeeds(seed: UInt64) throws {
         let definition = try Self.pair(duration: "500ms", faults: #"[{"action": "nodeCrash", "target": "red", "window": ["100ms", "250ms"]}]"#)
         let outcome = try ScenarioRunner.run(definition, seed: seed, duration: nil, progress: nil)
