@@ -23,6 +23,14 @@ public struct CTAClusterStatistics: Hashable, Sendable {
     public var internalWritesFailed = 0
     /// Logged writes whose connection closed before their disk write ended (kept to trim them).
     public var orphanedWrites = 0
+    /// Write-behind (``CommonTransportAgent/destageInterval``): consistency points taken (each
+    /// releases every held write), in all and by what triggered them.
+    public var consistencyPoints = 0
+    public var consistencyPointsByTrigger: [ConsistencyPointTrigger: Int] = [:]
+    /// Logged writes whose disk write was held for a consistency point.
+    public var writesHeld = 0
+    /// The most writes held at once.
+    public var maxWritesHeld = 0
 
     public init() {}
 }
@@ -52,6 +60,8 @@ struct LoggedWriteState {
     var orphaned = false
     /// Part of the per-LUN ordering (a write not yet on disk).
     var tracked = false
+    /// Write-behind: the window (RTA) whose buffers it holds, while held.
+    var heldWindow: Int?
     /// An internal write's delegate (nil for a client's).
     var internalDelegate: (any InternalWriteDelegate)?
     var isInternal: Bool { internalDelegate != nil }
@@ -79,10 +89,16 @@ struct CTAClusterState {
     var bySequence: [UInt64: UInt64] = [:]
     /// Writes whose data is in the pool, waiting for log room, in order.
     var logWaiters: [UInt64] = []
+    /// Write-behind: logged writes whose disk write waits for the next consistency point, in log order.
+    var held: [UInt64] = []
+    /// Write-behind: the RTA buffer segments the held writes occupy, per window (``CommonTransportAgent/windows``).
+    var heldSegments: [Int] = []
+    /// Write-behind: the consistency-point timer, while armed.
+    var consistencyPointTimer: TimerHandle?
     var statistics = CTAClusterStatistics()
 }
 
-private func overlaps(_ lba: UInt64, _ blocks: UInt32, _ otherLBA: UInt64, _ otherBlocks: UInt32) -> Bool {
+func overlaps(_ lba: UInt64, _ blocks: UInt32, _ otherLBA: UInt64, _ otherBlocks: UInt32) -> Bool {
     lba < otherLBA + UInt64(otherBlocks) && otherLBA < lba + UInt64(blocks)
 }
 
@@ -103,6 +119,10 @@ extension CommonTransportAgent: WriteLogDelegate {
         cluster.order[request.lun]!.waiting.append(WaitingRequest(
             connection: connection, request: request, lun: lun, received: received, logged: logged))
         cluster.statistics.orderingWaits += 1
+        // Behind a held write it would wait a whole interval: release the held writes now.
+        if order.writes.contains(where: { transactions[$0.transaction]?.stage == .held && overlaps(request.lba, request.blocks, $0.lba, $0.blocks) }) {
+            takeConsistencyPoint(.ordering)
+        }
         return true
     }
 
@@ -156,6 +176,7 @@ extension CommonTransportAgent: WriteLogDelegate {
     func transactionEnded(_ id: UInt64, _ transaction: Transaction, status: IOStatus) -> Bool {
         untrack(id, transaction)
         cluster.logWaiters.removeAll { $0 == id }
+        if transaction.stage == .held { unhold(id, transaction) }
         if let sequence = transaction.logged.sequence, cluster.bySequence[sequence] == id { cluster.bySequence[sequence] = nil }
         if let delegate = transaction.logged.internalDelegate {
             if status.isGood { cluster.statistics.internalWrites += 1 } else { cluster.statistics.internalWritesFailed += 1 }
@@ -191,6 +212,7 @@ extension CommonTransportAgent: WriteLogDelegate {
             transaction.stage = .awaitingLog
             transactions[id] = transaction
             if !cluster.logWaiters.contains(id) { cluster.logWaiters.append(id) }
+            takeConsistencyPoint(.logFull)  // the held writes' trims make the room
             return
         }
         cluster.statistics.writesLogged += 1
@@ -200,6 +222,10 @@ extension CommonTransportAgent: WriteLogDelegate {
         transaction.handedToRTA = runtime.now
         transactions[id] = transaction
         cluster.bySequence[sequence] = id
+        if destageInterval != nil, !transaction.logged.isInternal {
+            hold(id)
+            return
+        }
         bus.send(.dataPlaced(transaction: id), to: transaction.endpoint)
     }
 
@@ -253,20 +279,28 @@ extension CommonTransportAgent: WriteLogDelegate {
         }
         // Retry once, from the copy, under a new transaction number (the RTA remembers the old one).
         cluster.statistics.diskRetries += 1
-        transactions[id] = nil
-        let retry = nextTransaction
-        nextTransaction += 1
         transaction.logged.retried = true
+        reissueFromMemory(id, transaction)
+    }
+
+    /// Sends a logged write again from its data copy, under a new transaction number (the RTA
+    /// remembers the old one) on the transaction's connection: its log record and its place in
+    /// the ordering follow it.
+    func reissueFromMemory(_ id: UInt64, _ transaction: Transaction) {
+        var transaction = transaction
+        transactions[id] = nil
+        let next = nextTransaction
+        nextTransaction += 1
         transaction.logged.placesFromMemory = true
         transaction.stage = .atRTA
         transaction.handedToRTA = runtime.now
-        transactions[retry] = transaction
-        cluster.bySequence[sequence] = retry
+        transactions[next] = transaction
+        if let sequence = transaction.logged.sequence { cluster.bySequence[sequence] = next }
         if let index = cluster.order[transaction.request.lun]?.writes.firstIndex(where: { $0.transaction == id }) {
-            cluster.order[transaction.request.lun]!.writes[index].transaction = retry
+            cluster.order[transaction.request.lun]!.writes[index].transaction = next
         }
         bus.send(.ioRequest(RTARequest(
-            transaction: retry, connection: transaction.connection, device: transaction.logged.device, operation: .write, lba: transaction.request.lba,
+            transaction: next, connection: transaction.connection, device: transaction.logged.device, operation: .write, lba: transaction.request.lba,
             blocks: transaction.request.blocks)), to: transaction.endpoint)
     }
 

@@ -27,6 +27,16 @@ public final class CommonTransportAgent: TargetDataDelegate, RTAMessageListener,
     }
     /// The cluster write path's state (ordering, log sequences, waiters).
     var cluster = CTAClusterState()
+    /// Write-behind: the consistency-point interval (nil: a logged write goes to disk at once,
+    /// as without it). With an interval a logged write is still acknowledged when durable in
+    /// the log, but its disk write is held until the next consistency point. See
+    /// `CommonTransportAgent+WriteBehind.swift`. Setting it to nil releases what is held.
+    public var destageInterval: TimeSpan? {
+        didSet {
+            precondition(destageInterval.map { $0 > .zero } ?? true, "a consistency-point interval must be positive")
+            if destageInterval == nil { takeConsistencyPoint(.timer) }
+        }
+    }
 
     enum Stage {
         /// Sent to the RTA; waiting for `dataReady` (read), `buffersReady` (write) or `ioComplete`.
@@ -39,6 +49,9 @@ public final class CommonTransportAgent: TargetDataDelegate, RTAMessageListener,
         case writing
         /// Write with a log: the data is in the pool, the log has no room yet.
         case awaitingLog
+        /// Write-behind: logged, its `dataPlaced` held until the next consistency point (still
+        /// not on disk for the per-LUN ordering).
+        case held
     }
 
     struct Transaction {
@@ -62,8 +75,9 @@ public final class CommonTransportAgent: TargetDataDelegate, RTAMessageListener,
 
     var transactions: [UInt64: Transaction] = [:]
     var nextTransaction: UInt64 = 1
-    /// The data pool's bus windows, one per RTA: bus address ↔ pool offset.
-    private var windows: [(window: BusWindow, poolOffset: Int)] = []
+    /// The data pool's bus windows, one per RTA: bus address ↔ pool offset, and how many of the
+    /// RTA's buffer segments the window holds (0: unknown).
+    var windows: [(window: BusWindow, poolOffset: Int, segments: Int)] = []
     /// Responses the transport could not take yet (send queue full), in order.
     private var pendingResponses: [(ConnectionID, [UInt8])] = []
     private var retryArmed = false
@@ -84,8 +98,11 @@ public final class CommonTransportAgent: TargetDataDelegate, RTAMessageListener,
 
     // MARK: Set-up (by the UMA)
 
-    func addWindow(_ window: BusWindow, poolOffset: Int) {
-        windows.append((window, poolOffset))
+    /// - Parameter segmentSize: the RTA's buffer segment (``TargetConfiguration/segmentSize``);
+    ///   write-behind takes a consistency point when held writes fill half the window's segments.
+    func addWindow(_ window: BusWindow, poolOffset: Int, segmentSize: Int = 0) {
+        windows.append((window, poolOffset, segmentSize > 0 ? window.length / segmentSize : 0))
+        cluster.heldSegments.append(0)
     }
 
     func addRoute(_ route: RoutingTable.Route) { routing.add(route) }
@@ -100,6 +117,7 @@ public final class CommonTransportAgent: TargetDataDelegate, RTAMessageListener,
             transactions[id] = nil
             statistics.abandoned += 1
         }
+        releaseOrphanedHeldWrites()  // before the UMA tells the RTAs to drop the connection's transactions
         pendingResponses.removeAll { $0.0 == connection }
     }
 
@@ -260,7 +278,7 @@ public final class CommonTransportAgent: TargetDataDelegate, RTAMessageListener,
         var result: [PoolSegment] = []
         var total = 0
         for segment in buffers {
-            guard let (window, offset) = windows.first(where: { $0.window.contains(segment.address, count: Int(segment.length)) })
+            guard let (window, offset, _) = windows.first(where: { $0.window.contains(segment.address, count: Int(segment.length)) })
             else { return nil }
             result.append(PoolSegment(offset: offset + Int(segment.address.rawValue - window.address.rawValue), length: Int(segment.length)))
             total += Int(segment.length)
@@ -319,6 +337,10 @@ public final class CommonTransportAgent: TargetDataDelegate, RTAMessageListener,
     }
 
     public func timerFired(_ token: UInt64) {
+        if token == Self.consistencyPointToken {
+            consistencyPointTimerFired()
+            return
+        }
         retryArmed = false
         while let (connection, bytes) = pendingResponses.first {
             do {

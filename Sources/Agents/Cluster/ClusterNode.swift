@@ -41,10 +41,14 @@ public final class ClusterNode: FailoverActions, NVRAMLogReplayDelegate {
     ///   - interconnects: the predetermined endpoints of every cluster interconnect.
     ///   - mirrorWrites: false only to show what the mirror protects (writes acknowledged from
     ///     the local log alone).
+    ///   - consistencyPoint: write-behind: the CTA holds logged writes' disk writes until the
+    ///     next consistency point, taken this often (``CommonTransportAgent/destageInterval``);
+    ///     nil: each goes to disk once logged.
     public init(name: String, runtime: any NodeRuntime, uma: UnitManagementAgent, nvram: any NVRAM,
                 interconnects: [ClusterConnectionManager.Interconnect],
                 managerConfiguration: ClusterConnectionManagerConfiguration = ClusterConnectionManagerConfiguration(),
-                monitorConfiguration: FailoverMonitorConfiguration = FailoverMonitorConfiguration(), mirrorWrites: Bool = true) {
+                monitorConfiguration: FailoverMonitorConfiguration = FailoverMonitorConfiguration(), mirrorWrites: Bool = true,
+                consistencyPoint: TimeSpan? = nil) {
         self.name = name
         self.runtime = runtime
         self.uma = uma
@@ -65,6 +69,7 @@ public final class ClusterNode: FailoverActions, NVRAMLogReplayDelegate {
             mirror.partnerFenced()  // alone for good: durable at the local append
         }
         uma.cta.writeLog = mirror
+        uma.cta.destageInterval = consistencyPoint
     }
 
     /// Early in boot: slam connect, and the monitor's boot decision.

@@ -137,7 +137,7 @@ public final class UnitManagementAgent: TargetConnectionDelegate, RTAMessageList
                 fail("exposing the data pool on the bus: \(error)")
                 return
             }
-            cta.addWindow(window, poolOffset: index * slice)
+            cta.addWindow(window, poolOffset: index * slice, segmentSize: segment)
             bus.send(.attach(buffers: BusSegment(address: window.address, length: UInt32(slice)), segmentSize: UInt32(segment)), to: endpoint)
         }
         discover()

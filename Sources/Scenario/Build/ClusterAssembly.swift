@@ -65,7 +65,8 @@ extension TargetAssembly {
         let monitor = FailoverMonitorConfiguration(heartbeatInterval: cluster.heartbeatInterval, missedHeartbeats: cluster.missedHeartbeats)
         return ClusterNode(
             name: name, runtime: target.system.runtime, uma: target.uma, nvram: target.system.nvram!, interconnects: interconnects,
-            managerConfiguration: manager, monitorConfiguration: monitor, mirrorWrites: cluster.mirror)
+            managerConfiguration: manager, monitorConfiguration: monitor, mirrorWrites: cluster.mirror,
+            consistencyPoint: cluster.consistencyPoint)
     }
 
     /// The predetermined slam endpoint of `hca`: its port's LID, the first QP and region of a fresh adapter.

@@ -118,6 +118,9 @@ struct ScenarioChecker {
     }
 
     private mutating func checkCluster(_ cluster: ClusterDefinition) {
+        if let interval = cluster.consistencyPoint, interval <= .zero {
+            walker.issue(cluster.path + ".consistencyPoint", "expected a consistency-point interval above 0; found \(Quantity.text(interval))")
+        }
         guard cluster.systems.count == 2 else {
             walker.issue(cluster.path + ".systems", "expected the two partners of the pair; found \(cluster.systems.count) systems")
             return

@@ -253,6 +253,8 @@ public struct ClusterDefinition: Sendable {
     public var missedHeartbeats: Int
     public var slamConnectTimeout: TimeSpan
     public var mirror: Bool
+    /// Write-behind: the consistency-point interval (nil: no write-behind).
+    public var consistencyPoint: TimeSpan?
 
     init(_ object: ObjectValue) {
         path = object.path
@@ -263,6 +265,7 @@ public struct ClusterDefinition: Sendable {
         missedHeartbeats = Int(object.integer("missedHeartbeats")!)
         slamConnectTimeout = object.duration("slamConnectTimeout")!
         mirror = object.boolean("mirror")!
+        consistencyPoint = object.duration("consistencyPoint")
     }
 
     /// The partner of `system` in this cluster.

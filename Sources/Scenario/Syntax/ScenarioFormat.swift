@@ -142,6 +142,8 @@ enum ScenarioFormat {
                       "How long slam connect waits for a partner that has not booted before it reports Error (and retries)."),
             .optional("mirror", .boolean, default: .bool(true),
                       "Mirror every write's NVRAM log record to the partner before acknowledging it. false is unsafe: it shows what the mirror protects."),
+            .optional("consistencyPoint", .duration,
+                      "Write-behind: a write acknowledged from NVRAM reaches disk only at the next consistency point, taken this often (and sooner when the log or the buffers fill, or a request waits for a held write). Absent: each write goes to disk once logged."),
         ])
 
     static let topologySpec = ObjectSpec(
