@@ -29,10 +29,12 @@ public final class ClusterConnectionManager {
     public weak var observer: (any ClusterConnectionManagerObserver)?
     /// Counters over all interconnects.
     public internal(set) var statistics = ClusterConnectionManagerStatistics()
-    /// The interconnect (index in this manager's list) its clients are served on: the first
-    /// whose session came up, kept while it stays up; when it fails, the first one up in the
-    /// list's order (the list is the manager's preference, first = primary). Nil while none is
-    /// up. The NVRAM mirror follows the same rule for its active connection.
+    /// The interconnect (index in this manager's list) its clients are served on: the first in
+    /// the list's order (the manager's preference, first = primary) whose session is up; nil
+    /// while none is. When it fails the clients move to the next one up (a switch, counted in
+    /// ``ClusterConnectionManagerStatistics/interconnectSwitches``); when a preferred one comes
+    /// back, they return to it. (The NVRAM mirror, which writes on one connection, follows the
+    /// same order: it returns once its posted writes completed.)
     public private(set) var servingInterconnect: Int?
     private(set) var clients: [(client: any ClusterConnectionClient, needs: ClusterClientNeeds)] = []
     private var links: [ClusterInterconnect] = []
@@ -120,9 +122,10 @@ public final class ClusterConnectionManager {
 
     /// The session on `interconnect` came up (its clients' connections are up).
     func sessionStarted(interconnect: Int) {
-        guard servingInterconnect == nil else { return }
+        let previous = servingInterconnect
+        if let previous, previous <= interconnect { return }
         servingInterconnect = interconnect
-        observer?.servingInterconnectChanged(from: nil, to: interconnect, at: runtime.now, manager: self)
+        observer?.servingInterconnectChanged(from: previous, to: interconnect, at: runtime.now, manager: self)
     }
 
     /// The session on `interconnect` ended: if it served the clients, the next one up serves them.

@@ -12,7 +12,8 @@ public protocol ClusterConnectionManagerObserver: AnyObject {
     func clusterConnectionsReady(interconnect: Int, connections: Int, at time: Instant, manager: ClusterConnectionManager)
     /// The interconnect the manager's clients are served on
     /// (``ClusterConnectionManager/servingInterconnect``) changed at `time`: `from` nil when the
-    /// first session came up, `to` nil when the last one failed; both set is a switch.
+    /// first session came up, `to` nil when the last one failed; both set is a switch when
+    /// `from` failed (`to > from`), a return to a preferred interconnect otherwise (`to < from`).
     func servingInterconnectChanged(from: Int?, to: Int?, at time: Instant, manager: ClusterConnectionManager)
 }
 

@@ -155,6 +155,8 @@ final class ClusterWatch: FailoverMonitorObserver, ClusterConnectionManagerObser
             return managerSwitches.count - 1
         }()
         switch (from, to) {
+        case (let from?, let to?) where to < from:
+            note(system, "\(label): clients back on \(names[to]) (from \(names[from]))", at: time)
         case (let from?, let to?):
             managerSwitches[index].switches += 1
             if let cut = lastCut { managerSwitches[index].longest = Self.longest(managerSwitches[index].longest, time - cut) }
