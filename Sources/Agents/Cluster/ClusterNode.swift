@@ -221,6 +221,33 @@ public final class ClusterNode: FailoverActions, NVRAMLogReplayDelegate {
         }
     }
 
+    public func takeOverBoth(partnerConfiguration: [UInt8]) {
+        whenUMAReady { [self] in
+            let configuration: ClusterUnitConfiguration
+            do {
+                configuration = try ClusterUnitConfiguration(decoding: partnerConfiguration)
+            } catch {
+                problems.append("\(name): the partner's configuration does not decode: \(error)")
+                return
+            }
+            // The own log at boot was replayed by the partner at its takeover; the partner's
+            // log, mirrored here since this node slam connected, holds every write since.
+            ownLogAtBoot = []
+            uma.reclaimOwnShelf(serve: false) { [self] reclaimed in
+                if !reclaimed { problems.append("\(name): reclaiming the own shelf from the failed partner failed") }
+                let mapping = uma.takeOverPartner(configuration: configuration)
+                if !mapping.unmapped.isEmpty { problems.append("\(name): partner LUNs with no path here: \(mapping.unmapped)") }
+                let records = NVRAMLog.records(in: mirror.partnerImage)
+                let routes = uma.admitHostWrites(to: (reclaimed ? uma.table.ownLUNs : []) + mapping.luns)
+                replay(records, routes: routes) { [self] in
+                    if reclaimed { uma.serveOwnShelf() }
+                    uma.bringPartnerOnline()
+                    monitor.takeoverCompleted()
+                }
+            }
+        }
+    }
+
     public func stopServing() {
         uma.stopServing()
     }

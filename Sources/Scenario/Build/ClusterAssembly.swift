@@ -14,6 +14,8 @@ import Timebase
 /// HCA's first QP number and first region key and address (``SimHCA/firstQueuePairNumber``,
 /// ``SimHCA/firstRegionKey``, ``SimHCA/firstRegionAddress``); with the port's LID from the subnet
 /// manager that is the endpoint each partner is given for the other, before either boots.
+/// With several connection managers (`connectionManagers`), those that use one adapter create
+/// theirs in manager order: see ``endpoint(of:on:rank:stateBlockLength:)``.
 extension TargetAssembly {
     static func configure(_ configuration: inout TargetConfiguration, for name: String, in cluster: ClusterDefinition,
                           topology: SimulatedTopology) {
@@ -201,6 +203,15 @@ final class ClusterWatch: FailoverMonitorObserver, ClusterConnectionManagerObser
             if let target = assembly?.targets.first(where: { $0.system.definition.name == system }) { assembly?.beginSessions(of: target) }
         case .partnerFailed(let time, let lastHeard):
             note(system, "partner declared failed (last heard \(Quantity.text(time - lastHeard)) before)", at: time)
+            if monitor.takingOverBothShelves {
+                // A double failure: the partner died holding this system's shelf, which the system
+                // takes back (its fence and reclaim preempt the partner everywhere): the cluster
+                // gives the shelf back to it here.
+                note(system, "the partner failed holding this system's shelf: taking over both shelves", at: time)
+                for shelf in topology.definition.system(named: system)?.ownedShelves ?? [] {
+                    ownership.shelfGivenBack(shelf, to: system)
+                }
+            }
         case .takeoverSkipped(let time, let reason):
             note(system, "takeover skipped: \(reason)", at: time)
         case .partnerRecovered(let time):
