@@ -33,6 +33,7 @@ struct ScenarioValidationTests {
         ("cluster-no-b-loop.json", "$.topology.systems[1].storageNodes", "\"blue\" cannot take over \"red\": no controller of it reaches shelf \"shelf0\" through its B loop (add \"shelf0.B\")"),
         ("cluster-without-nvram.json", "$.topology.systems[1].nvram", "a system in a cluster logs writes in NVRAM and mirrors its partner's: give it \"nvram\" (e.g. \"32MiB\")"),
         ("swizzle-clog-on-a-link.json", "$.faults[0].target", "expected a fabric for swizzleClog; found \"c0.hca0\""),
+        ("cluster-manager-unknown-interconnect.json", "$.topology.clusters[0].connectionManagers[1].interconnects[1]", "no interconnect named \"ic2\" in cluster \"ha\" (did you mean \"ic0\"?)"),
     ]
 
     @Test("Every broken file in the corpus gives exactly its one precise issue", arguments: corpus.map(\.file))

@@ -102,8 +102,11 @@ final class ClusterInterconnect: CompletionQueueObserver, VerbsAsyncEventHandler
 
     /// Send buffers before the receive buffers.
     static let sendBuffers = 2
-    private var blockLength: Int {
-        Self.messagesOffset + configuration.managerMessageBytes * (Self.sendBuffers + configuration.managerReceives)
+    private var blockLength: Int { Self.stateBlockLength(configuration) }
+
+    /// The bytes of the state block (the slam memory region) under `configuration`.
+    static func stateBlockLength(_ configuration: ClusterConnectionManagerConfiguration) -> Int {
+        messagesOffset + configuration.managerMessageBytes * (sendBuffers + configuration.managerReceives)
     }
 
     /// The first resources on the adapter: PD, CQ, slam QP, state block, in this order.

@@ -65,10 +65,12 @@ extension ClusterInterconnect {
         sessionUp = true
         for connection in connections { connection.up() }
         manager.notifyReady(interconnect: index, connections: connections.count)
+        manager.sessionStarted(interconnect: index)
     }
 
     /// Error: every client connection of the session fails (see ``ClusterConnection``).
     func endSession() {
+        let wasUp = sessionUp
         let ending = connections
         connections = []
         partnerInfo = nil
@@ -77,6 +79,7 @@ extension ClusterInterconnect {
         sessionUp = false
         earlyMessages = []
         for connection in ending { connection.fail() }
+        if wasUp { manager.sessionEnded(interconnect: index) }
     }
 
     /// Path attributes toward the partner for a client QP.

@@ -29,6 +29,13 @@ public final class ClusterConnectionManager {
     public weak var observer: (any ClusterConnectionManagerObserver)?
     /// Counters over all interconnects.
     public internal(set) var statistics = ClusterConnectionManagerStatistics()
+    /// The interconnect (index in this manager's list) its clients are served on: the first in
+    /// the list's order (the manager's preference, first = primary) whose session is up; nil
+    /// while none is. When it fails the clients move to the next one up (a switch, counted in
+    /// ``ClusterConnectionManagerStatistics/interconnectSwitches``); when a preferred one comes
+    /// back, they return to it. (The NVRAM mirror, which writes on one connection, follows the
+    /// same order: it returns once its posted writes completed.)
+    public private(set) var servingInterconnect: Int?
     private(set) var clients: [(client: any ClusterConnectionClient, needs: ClusterClientNeeds)] = []
     private var links: [ClusterInterconnect] = []
     private(set) var started = false
@@ -104,6 +111,30 @@ public final class ClusterConnectionManager {
         default: break
         }
         observer?.slamConnectTransition(transition, interconnect: interconnect, at: runtime.now, manager: self)
+    }
+
+    /// The bytes of one interconnect's state block (the slam memory region) under
+    /// `configuration`: what a second manager's predetermined state block address must skip on
+    /// an adapter the first one uses too (see ``ClusterEndpoint``).
+    public static func stateBlockLength(_ configuration: ClusterConnectionManagerConfiguration) -> Int {
+        ClusterInterconnect.stateBlockLength(configuration)
+    }
+
+    /// The session on `interconnect` came up (its clients' connections are up).
+    func sessionStarted(interconnect: Int) {
+        let previous = servingInterconnect
+        if let previous, previous <= interconnect { return }
+        servingInterconnect = interconnect
+        observer?.servingInterconnectChanged(from: previous, to: interconnect, at: runtime.now, manager: self)
+    }
+
+    /// The session on `interconnect` ended: if it served the clients, the next one up serves them.
+    func sessionEnded(interconnect: Int) {
+        guard servingInterconnect == interconnect else { return }
+        let next = links.first { $0.sessionUp }?.index
+        servingInterconnect = next
+        if next != nil { statistics.interconnectSwitches += 1 }
+        observer?.servingInterconnectChanged(from: interconnect, to: next, at: runtime.now, manager: self)
     }
 
     func notifyReady(interconnect: Int, connections: Int) {

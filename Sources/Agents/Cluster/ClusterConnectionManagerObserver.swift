@@ -10,10 +10,16 @@ public protocol ClusterConnectionManagerObserver: AnyObject {
                                manager: ClusterConnectionManager)
     /// The clients' connections on `interconnect` were handed up (`connections` of them) at `time`.
     func clusterConnectionsReady(interconnect: Int, connections: Int, at time: Instant, manager: ClusterConnectionManager)
+    /// The interconnect the manager's clients are served on
+    /// (``ClusterConnectionManager/servingInterconnect``) changed at `time`: `from` nil when the
+    /// first session came up, `to` nil when the last one failed; both set is a switch when
+    /// `from` failed (`to > from`), a return to a preferred interconnect otherwise (`to < from`).
+    func servingInterconnectChanged(from: Int?, to: Int?, at time: Instant, manager: ClusterConnectionManager)
 }
 
 extension ClusterConnectionManagerObserver {
     public func clusterConnectionsReady(interconnect: Int, connections: Int, at time: Instant, manager: ClusterConnectionManager) {}
+    public func servingInterconnectChanged(from: Int?, to: Int?, at time: Instant, manager: ClusterConnectionManager) {}
 }
 
 /// Counters of one manager, over all its interconnects.
@@ -24,6 +30,8 @@ public struct ClusterConnectionManagerStatistics: Hashable, Sendable {
     public var slamConnected = 0
     /// Times a slam connection entered Error.
     public var slamErrors = 0
+    /// Times the serving interconnect failed while another was up, and the clients moved to it.
+    public var interconnectSwitches = 0
     /// Client connections handed up, and later failed.
     public var connectionsUp = 0
     public var connectionsDown = 0

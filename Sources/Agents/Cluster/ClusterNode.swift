@@ -5,7 +5,7 @@ import Hardware
 /// LUN tables, advertisements), the CTA (its write path logs in NVRAM; internal writes replay
 /// logs), the NVRAM mirror and the cluster connection manager.
 ///
-/// Boot: ``start()`` starts the cluster connection manager first (slam connect on every
+/// Boot: ``start()`` starts the cluster connection managers first (slam connect on every
 /// interconnect) and the failover monitor; the UMA discovers and registers meanwhile, and serves
 /// nothing until the monitor says so. The monitor's requests wait for the UMA's discovery
 /// (``umaReady()``).
@@ -15,10 +15,41 @@ import Hardware
 /// discarded when the shelf comes back by a giveback (the partner replayed them at its takeover
 /// and has served the LUNs since).
 public final class ClusterNode: FailoverActions, NVRAMLogReplayDelegate {
+    /// The node's cluster connection clients, as a manager specification names them.
+    public enum Client: String, CaseIterable, Sendable {
+        case failoverMonitor
+        case nvramMirror
+    }
+
+    /// One cluster connection manager of the node: its interconnects, in preference order
+    /// (first = primary; see ``ClusterConnectionManager/servingInterconnect``), with their
+    /// predetermined endpoints for this manager, and the clients it serves.
+    ///
+    /// Several managers may share an interconnect adapter (pass the same opened context): the
+    /// node shares it through a ``ClusterSharedAdapter``, and the managers create their first
+    /// resources in manager order, so on one adapter the j-th manager that uses it (counted in
+    /// manager order, from 0) gets the adapter's (j+1)-th QP and memory region; its endpoint
+    /// must say so (see ``ClusterEndpoint``).
+    public struct ManagerSpecification {
+        public var interconnects: [ClusterConnectionManager.Interconnect]
+        public var clients: [Client]
+
+        public init(interconnects: [ClusterConnectionManager.Interconnect], clients: [Client]) {
+            self.interconnects = interconnects
+            self.clients = clients
+        }
+    }
+
     public let name: String
     public let uma: UnitManagementAgent
     public let mirror: NVRAMMirror
-    public let manager: ClusterConnectionManager
+    /// The cluster connection managers, in the order of their specifications.
+    public let managers: [ClusterConnectionManager]
+    /// The manager that serves the failover monitor.
+    public var manager: ClusterConnectionManager { managers[monitorManager] }
+    /// Which manager serves each client.
+    public let managerIndex: [(client: Client, manager: Int)]
+    private let monitorManager: Int
     public private(set) var monitor: FailoverMonitor!
     /// Whether writes wait for the partner's copy (false: the unsafe setting, acknowledged from
     /// the local NVRAM alone).
@@ -36,6 +67,8 @@ public final class ClusterNode: FailoverActions, NVRAMLogReplayDelegate {
     private var activeReplay: NVRAMLogReplay?
     private var afterReplay: (() -> Void)?
 
+    /// One manager over every interconnect, serving both clients.
+    ///
     /// - Parameters:
     ///   - nvram: the node's NVRAM: one half its write log, the other the partner's mirror.
     ///   - interconnects: the predetermined endpoints of every cluster interconnect.
@@ -44,27 +77,72 @@ public final class ClusterNode: FailoverActions, NVRAMLogReplayDelegate {
     ///   - consistencyPoint: write-behind: the CTA holds logged writes' disk writes until the
     ///     next consistency point, taken this often (``CommonTransportAgent/destageInterval``);
     ///     nil: each goes to disk once logged.
+    public convenience init(name: String, runtime: any NodeRuntime, uma: UnitManagementAgent, nvram: any NVRAM,
+                            interconnects: [ClusterConnectionManager.Interconnect],
+                            managerConfiguration: ClusterConnectionManagerConfiguration = ClusterConnectionManagerConfiguration(),
+                            monitorConfiguration: FailoverMonitorConfiguration = FailoverMonitorConfiguration(), mirrorWrites: Bool = true,
+                            consistencyPoint: TimeSpan? = nil) {
+        self.init(name: name, runtime: runtime, uma: uma, nvram: nvram,
+                  managers: [ManagerSpecification(interconnects: interconnects, clients: Client.allCases)],
+                  managerConfiguration: managerConfiguration, monitorConfiguration: monitorConfiguration, mirrorWrites: mirrorWrites,
+                  consistencyPoint: consistencyPoint)
+    }
+
+    /// Several managers, each over its interconnects serving its clients.
+    ///
+    /// - Precondition: every manager has an interconnect; every ``Client`` is served by exactly
+    ///   one manager.
     public init(name: String, runtime: any NodeRuntime, uma: UnitManagementAgent, nvram: any NVRAM,
-                interconnects: [ClusterConnectionManager.Interconnect],
+                managers specifications: [ManagerSpecification],
                 managerConfiguration: ClusterConnectionManagerConfiguration = ClusterConnectionManagerConfiguration(),
                 monitorConfiguration: FailoverMonitorConfiguration = FailoverMonitorConfiguration(), mirrorWrites: Bool = true,
                 consistencyPoint: TimeSpan? = nil) {
+        precondition(!specifications.isEmpty, "\(name): no cluster connection manager")
+        var index: [(client: Client, manager: Int)] = []
+        for (position, specification) in specifications.enumerated() {
+            precondition(!specification.interconnects.isEmpty, "\(name): cluster connection manager \(position) has no interconnect")
+            for client in specification.clients {
+                precondition(!index.contains { $0.client == client }, "\(name): client \(client) served by two managers")
+                index.append((client, position))
+            }
+        }
+        for client in Client.allCases {
+            precondition(index.contains { $0.client == client }, "\(name): client \(client) served by no manager")
+        }
         self.name = name
         self.runtime = runtime
         self.uma = uma
         self.mirrorsWrites = mirrorWrites
+        managerIndex = index
+        monitorManager = index.first { $0.client == .failoverMonitor }!.manager
         let layout = NVRAMMirror.Layout.halves(of: nvram.length)
         // The own log as the crash left it: read before the mirror formats the half afresh.
         ownLogAtBoot = NVRAMLog.records(in: MemorySlice(nvram, offset: layout.logOffset, length: layout.halfLength))
         mirror = NVRAMMirror(
             name: name + ".nvram-mirror", runtime: runtime, nvram: nvram, layout: layout,
             firstSequence: (ownLogAtBoot.map(\.sequence).max() ?? 0) + 1)
-        manager = ClusterConnectionManager(name: name + ".ccm", runtime: runtime, interconnects: interconnects,
-                                           configuration: managerConfiguration)
+        // An adapter used by several managers is shared (its asynchronous events go to all).
+        let contexts = specifications.flatMap { $0.interconnects.map(\.context) }
+        var shared: [ClusterSharedAdapter] = []
+        for context in contexts where contexts.filter({ $0 === context }).count > 1 {
+            if !shared.contains(where: { $0.base === context }) { shared.append(ClusterSharedAdapter(context)) }
+        }
+        var managers: [ClusterConnectionManager] = []
+        for (position, specification) in specifications.enumerated() {
+            let interconnects = specification.interconnects.map { interconnect in
+                var interconnect = interconnect
+                if let adapter = shared.first(where: { $0.base === interconnect.context }) { interconnect.context = adapter }
+                return interconnect
+            }
+            managers.append(ClusterConnectionManager(
+                name: name + (specifications.count == 1 ? ".ccm" : ".ccm\(position)"), runtime: runtime,
+                interconnects: interconnects, configuration: managerConfiguration))
+        }
+        self.managers = managers
         monitor = FailoverMonitor(name: name + ".failover-monitor", runtime: runtime, actions: self, configuration: monitorConfiguration)
-        manager.register(monitor)
+        managers[monitorManager].register(monitor)
         if mirrorWrites {
-            manager.register(mirror)
+            managers[index.first { $0.client == .nvramMirror }!.manager].register(mirror)
         } else {
             mirror.partnerFenced()  // alone for good: durable at the local append
         }
@@ -72,9 +150,10 @@ public final class ClusterNode: FailoverActions, NVRAMLogReplayDelegate {
         uma.cta.destageInterval = consistencyPoint
     }
 
-    /// Early in boot: slam connect, and the monitor's boot decision.
+    /// Early in boot: slam connect (the managers in order: on a shared adapter, that order
+    /// decides their predetermined endpoints), and the monitor's boot decision.
     public func start() {
-        manager.start()
+        for manager in managers { manager.start() }
         monitor.start()
     }
 
@@ -145,6 +224,33 @@ public final class ClusterNode: FailoverActions, NVRAMLogReplayDelegate {
             replay(records, routes: routes) { [self] in
                 uma.bringPartnerOnline()
                 monitor.takeoverCompleted()
+            }
+        }
+    }
+
+    public func takeOverBoth(partnerConfiguration: [UInt8]) {
+        whenUMAReady { [self] in
+            let configuration: ClusterUnitConfiguration
+            do {
+                configuration = try ClusterUnitConfiguration(decoding: partnerConfiguration)
+            } catch {
+                problems.append("\(name): the partner's configuration does not decode: \(error)")
+                return
+            }
+            // The own log at boot was replayed by the partner at its takeover; the partner's
+            // log, mirrored here since this node slam connected, holds every write since.
+            ownLogAtBoot = []
+            uma.reclaimOwnShelf(serve: false) { [self] reclaimed in
+                if !reclaimed { problems.append("\(name): reclaiming the own shelf from the failed partner failed") }
+                let mapping = uma.takeOverPartner(configuration: configuration)
+                if !mapping.unmapped.isEmpty { problems.append("\(name): partner LUNs with no path here: \(mapping.unmapped)") }
+                let records = NVRAMLog.records(in: mirror.partnerImage)
+                let routes = uma.admitHostWrites(to: (reclaimed ? uma.table.ownLUNs : []) + mapping.luns)
+                replay(records, routes: routes) { [self] in
+                    if reclaimed { uma.serveOwnShelf() }
+                    uma.bringPartnerOnline()
+                    monitor.takeoverCompleted()
+                }
             }
         }
     }

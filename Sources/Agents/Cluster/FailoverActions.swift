@@ -39,6 +39,13 @@ public protocol FailoverActions: AnyObject {
     /// until it reboots (the monitor stays ``FailoverMonitorState/fencedOut``).
     func stopServing()
 
+    /// Double failure: this node booted while the partner held its shelf, and the partner failed
+    /// before giving it back. The fence won: take this node's own shelf back (preempt the
+    /// partner's reservation), replay the partner's log mirrored in local NVRAM into both
+    /// shelves' LUNs, then serve both. Answer: ``FailoverMonitor/takeoverCompleted()``.
+    /// The default (for coordinators that never see it) is ``takeOver(partnerConfiguration:)``.
+    func takeOverBoth(partnerConfiguration: [UInt8])
+
     /// The partner is back and asks for its shelf: drain and stop serving its LUNs, flush,
     /// release its shelf. Answer: ``FailoverMonitor/partnerShelfReleased()``.
     func releasePartnerShelf()
@@ -46,4 +53,8 @@ public protocol FailoverActions: AnyObject {
     /// The partner released this node's shelf: take it back (reserve again through the A loop,
     /// bring the LUNs online, advertise). Answer: ``FailoverMonitor/ownShelfServing()``.
     func reclaimOwnShelf()
+}
+
+extension FailoverActions {
+    public func takeOverBoth(partnerConfiguration: [UInt8]) { takeOver(partnerConfiguration: partnerConfiguration) }
 }

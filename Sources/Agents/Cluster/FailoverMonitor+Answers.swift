@@ -42,7 +42,11 @@ extension FailoverMonitor {
         if won {
             guard let partnerConfiguration else { preconditionFailure("fencing without the partner's configuration") }
             transition(to: .takingOver)
-            actions.takeOver(partnerConfiguration: partnerConfiguration)
+            if takingOverBothShelves {
+                actions.takeOverBoth(partnerConfiguration: partnerConfiguration)
+            } else {
+                actions.takeOver(partnerConfiguration: partnerConfiguration)
+            }
         } else {
             statistics.fencesLost += 1
             transition(to: .fencedOut)
@@ -60,6 +64,7 @@ extension FailoverMonitor {
         precondition(state == .takingOver, "failover monitor \(name): takeoverCompleted while \(state)")
         statistics.takeovers += 1
         transition(to: .takenOver)
+        if takingOverBothShelves { report(.servingOwnShelf(at: runtime.now)) }
         report(.takeoverCompleted(at: runtime.now, partnerFailedAt: partnerFailedAt ?? runtime.now))
     }
 
@@ -68,6 +73,7 @@ extension FailoverMonitor {
     public func partnerShelfReleased() {
         precondition(state == .givingBack, "failover monitor \(name): partnerShelfReleased while \(state)")
         partnerFailedAt = nil
+        takingOverBothShelves = false
         transition(to: .normal)
         broadcast(.givebackReady)
         armPartnerDeadline()

@@ -23,8 +23,13 @@ extension FailoverMonitor {
         case .booting:
             partnerState = nil  // out of reach: what it said no longer holds
             armBootWait()
+        case .waitingForGiveback where partnerConfiguration != nil:
+            // The partner is out of reach with our shelf: if it stays silent for the failure
+            // timeout it has failed too (a double failure), and this node takes both shelves.
+            armPartnerDeadline()
         case .waitingForGiveback:
-            // The partner is out of reach with our shelf: wait (and check the shelf) as at boot.
+            // Out of reach with our shelf, and no configuration to take it over with: wait
+            // (and check the shelf) as at boot.
             transition(to: .booting)
             partnerState = nil
             armBootWait()
@@ -84,6 +89,7 @@ extension FailoverMonitor {
             } else if message.body != .givebackRequest {
                 send(.givebackRequest, on: connection)  // the partner still holds it: ask again
             }
+            armPartnerDeadline()  // watch it while it holds our shelf
         case .partnerFailed:
             partnerFailedAt = nil
             transition(to: .normal)
@@ -118,6 +124,7 @@ extension FailoverMonitor {
         if partner.holdsPartnerShelf {
             transition(to: .waitingForGiveback)
             broadcast(.givebackRequest)
+            armPartnerDeadline()
         } else if !partner.claimsPartnerShelf {
             transition(to: .startingService)
             actions.serveOwnShelf()

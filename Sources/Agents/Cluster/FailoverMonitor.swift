@@ -33,6 +33,9 @@ public final class FailoverMonitor: ClusterConnectionClient, TimerHandler {
     public internal(set) var partnerLastHeard: Instant?
     /// When the partner was last declared failed (nil once it is back).
     public internal(set) var partnerFailedAt: Instant?
+    /// The takeover under way (or done) is a double failure's: the partner failed while it held
+    /// this node's shelf, so this node takes both shelves.
+    public internal(set) var takingOverBothShelves = false
 
     let runtime: any NodeRuntime
     let actions: any FailoverActions
@@ -116,7 +119,7 @@ public final class FailoverMonitor: ClusterConnectionClient, TimerHandler {
     /// Arms the partner deadline at `partnerLastHeard + failureTimeout` unless it is armed
     /// (it re-arms itself when it finds the partner heard since).
     func armPartnerDeadline() {
-        guard state == .normal, deadlineTimer == nil, let lastHeard = partnerLastHeard else { return }
+        guard state == .normal || state == .waitingForGiveback, deadlineTimer == nil, let lastHeard = partnerLastHeard else { return }
         let due = lastHeard + configuration.failureTimeout
         deadlineTimer = runtime.scheduleTimer(
             after: due > runtime.now ? due - runtime.now : .zero, handler: self, token: Timer.partnerDeadline.rawValue)
@@ -124,7 +127,7 @@ public final class FailoverMonitor: ClusterConnectionClient, TimerHandler {
 
     private func partnerDeadlineReached() {
         deadlineTimer = nil
-        guard state == .normal, let lastHeard = partnerLastHeard else { return }
+        guard state == .normal || state == .waitingForGiveback, let lastHeard = partnerLastHeard else { return }
         guard runtime.now - lastHeard >= configuration.failureTimeout else {
             armPartnerDeadline()
             return
@@ -160,7 +163,23 @@ public final class FailoverMonitor: ClusterConnectionClient, TimerHandler {
     private func declarePartnerFailed(lastHeard: Instant) {
         statistics.partnerDeclaredFailed += 1
         partnerFailedAt = runtime.now
+        // Double failure: the partner died holding our shelf. With its configuration, take both
+        // shelves (known to the observer at the report); without it (never heard a hello) wait as at boot.
+        takingOverBothShelves = state == .waitingForGiveback && partnerConfiguration != nil
         report(.partnerFailed(at: runtime.now, lastHeard: lastHeard))
+        if state == .waitingForGiveback {
+            guard partnerConfiguration != nil else {
+                statistics.takeoversSkipped += 1
+                report(.takeoverSkipped(at: runtime.now, reason: .noPartnerConfiguration))
+                transition(to: .booting)
+                partnerState = nil
+                armBootWait()
+                return
+            }
+            transition(to: .fencing)
+            actions.fencePartner()
+            return
+        }
         guard partnerConfiguration != nil else {
             statistics.takeoversSkipped += 1
             transition(to: .partnerFailed)

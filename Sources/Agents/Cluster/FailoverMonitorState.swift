@@ -7,6 +7,8 @@
 ///     booting ─no word from the partner for bootPartnerWait─> checkingOwnShelf ─not held─> startingService
 ///                                                  checkingOwnShelf ─held─> booting (wait again)
 ///     booting ─partner holds our shelf─> waitingForGiveback ─partner released─> reclaiming ─> normal
+///     waitingForGiveback ─partner silent while holding our shelf (double failure)─> fencing
+///         ─won─> takingOver (both shelves: own reclaimed, partner's taken) ─> takenOver
 ///     normal ─partner silent, its configuration known─> fencing ─won─> takingOver ─> takenOver
 ///     normal ─partner silent, no configuration─> partnerFailed ─partner heard again─> normal
 ///     fencing ─lost (split brain)─> fencedOut (until reboot)
@@ -47,7 +49,7 @@ public enum FailoverMonitorState: UInt8, CaseIterable, Hashable, Sendable, Custo
         case .booting: [.checkingOwnShelf, .startingService, .waitingForGiveback]
         case .checkingOwnShelf: [.booting, .startingService]
         case .startingService: [.normal]
-        case .waitingForGiveback: [.reclaiming, .booting]
+        case .waitingForGiveback: [.reclaiming, .booting, .fencing]
         case .reclaiming: [.normal]
         case .normal: [.fencing, .partnerFailed]
         case .partnerFailed: [.normal]

@@ -57,6 +57,9 @@ public final class NVRAMMirror: ClusterConnectionClient, WriteLogging, TimerHand
         public var headerWrites = 0
         /// Re-sends of the live log when a connection became the mirror's.
         public var resyncs = 0
+        /// Moves back to a connection on a preferred interconnect (earlier in the manager's list)
+        /// once it came up again (each also a resync).
+        public var returnsToPreferred = 0
         public var bytesWritten = 0
         /// Operations posted again because the queue was full.
         public var queueFullRetries = 0
@@ -92,6 +95,8 @@ public final class NVRAMMirror: ClusterConnectionClient, WriteLogging, TimerHand
     /// Up connections, by interconnect index.
     private var connections: [any ClusterConnection] = []
     private var active: (any ClusterConnection)?
+    /// The interconnect the mirror writes on now (nil while no connection is up).
+    public var activeInterconnect: Int? { active?.interconnect }
     private var queue: [Operation] = []
     private var posted: [(tag: UInt64, operation: Operation)] = []
     private var nextTag: UInt64 = 1
@@ -142,7 +147,7 @@ public final class NVRAMMirror: ClusterConnectionClient, WriteLogging, TimerHand
         }
         let index = connections.firstIndex { $0.interconnect > connection.interconnect } ?? connections.count
         connections.insert(connection, at: index)
-        if active == nil { activate(connection) }
+        if active == nil { activate(connection) } else { returnToPreferred() }
     }
 
     public func clusterConnectionDown(_ connection: any ClusterConnection) {
@@ -175,6 +180,7 @@ public final class NVRAMMirror: ClusterConnectionClient, WriteLogging, TimerHand
             durableThrough = operation.covers
             deliver()
         }
+        if returnToPreferred() { return }
         pump()
     }
 
@@ -228,6 +234,22 @@ public final class NVRAMMirror: ClusterConnectionClient, WriteLogging, TimerHand
         resend[resend.count - 1].covers = log.nextSequence  // everything logged so far is mirrored when the last lands
         queue = resend
         pump()
+    }
+
+    /// A connection on an interconnect earlier in the manager's list (preferred) is up while the
+    /// mirror writes on a later one: once nothing is posted (so no write on the old connection
+    /// can land after one on the new), the mirror moves to it, resending the live log as at any
+    /// activation (the queued writes are part of it). Returns whether it moved.
+    @discardableResult
+    private func returnToPreferred() -> Bool {
+        guard let current = active, posted.isEmpty,
+              let best = connections.first(where: { $0.isUp }), best.interconnect < current.interconnect
+        else { return false }
+        active = nil
+        queue = []
+        statistics.returnsToPreferred += 1
+        activate(best)
+        return true
     }
 
     private func enqueueHeader(covers: UInt64) {

@@ -144,7 +144,15 @@ extension UnitManagementAgent {
     /// `completion(true)` when every device is reserved (and the LUNs served); false otherwise
     /// (nothing served).
     public func reclaimOwnShelf(_ completion: @escaping (Bool) -> Void) {
+        reclaimOwnShelf(serve: true, completion)
+    }
+
+    /// ``reclaimOwnShelf(_:)``, serving the own LUNs at the end only if `serve`; otherwise they
+    /// are reserved again but served after ``serveOwnShelf()`` (a double failure's takeover
+    /// replays the partner's log into them first).
+    public func reclaimOwnShelf(serve: Bool, _ completion: @escaping (Bool) -> Void) {
         requireIdle("reclaimOwnShelf")
+        reclaimServes = serve
         flagCompletion = completion
         runBatch(.reclaimRegistering, ownDevices(.registerIgnoringExisting(key: role.ownKey)))
     }
@@ -210,10 +218,11 @@ extension UnitManagementAgent {
         case .reclaimPreempting:
             runBatch(.reclaimReserving, ownDevices(.reserve(key: role.ownKey)))
         case .reclaimReserving:
-            if allGood {
+            if allGood && reclaimServes {
                 ownShelf = .serving
                 readvertise()
             }
+            reclaimServes = true
             endFlag(allGood)
         case .checking:
             endFlag(items.contains { $0.status == .good && $0.result.holder == role.partnerKey })

@@ -85,6 +85,9 @@ public final class UnitManagementAgent: TargetConnectionDelegate, RTAMessageList
     var batchArmed = false
     var fenceCompletion: ((FenceOutcome) -> Void)?
     var flagCompletion: ((Bool) -> Void)?
+    /// Whether the reclaim under way serves the own LUNs when done (false: a double failure's
+    /// takeover serves them after its replay).
+    var reclaimServes = true
     static let batchToken = UInt64.max
 
     public init(name: String, runtime: any NodeRuntime, transport: any TargetTransport, channel: any BusChannel,

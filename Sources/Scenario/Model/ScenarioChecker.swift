@@ -117,10 +117,46 @@ struct ScenarioChecker {
         }
     }
 
+    private mutating func checkConnectionManagers(_ cluster: ClusterDefinition) {
+        let names = cluster.interconnects.map(\.name)
+        for manager in cluster.connectionManagers {
+            for (index, name) in manager.interconnects.enumerated() {
+                let path = "\(manager.path).interconnects[\(index)]"
+                if !names.contains(name) {
+                    walker.issue(path, "no interconnect named \"\(name)\" in cluster \"\(cluster.name)\"",
+                                 suggestion: didYouMean(name, among: names))
+                } else if manager.interconnects.prefix(index).contains(name) {
+                    walker.issue(path, "interconnect \"\(name)\" listed twice for this manager")
+                }
+            }
+        }
+        guard !cluster.connectionManagers.isEmpty else { return }
+        for client in ConnectionManagerDefinition.clientNames {
+            let serving = cluster.connectionManagers.indices.filter { cluster.connectionManagers[$0].clients.contains(client) }
+            if serving.isEmpty {
+                walker.issue(cluster.path + ".connectionManagers", "no connection manager serves the client \"\(client)\" (add it to one manager's clients)")
+            }
+            for index in serving.dropFirst() {
+                let manager = cluster.connectionManagers[index]
+                let position = manager.clients.firstIndex(of: client)!
+                walker.issue("\(manager.path).clients[\(position)]",
+                             "the client \"\(client)\" is already served by \(cluster.connectionManagers[serving[0]].path); a client is served by exactly one manager")
+            }
+            for index in serving {
+                let manager = cluster.connectionManagers[index]
+                let positions = manager.clients.indices.filter { manager.clients[$0] == client }
+                for position in positions.dropFirst() {
+                    walker.issue("\(manager.path).clients[\(position)]", "the client \"\(client)\" listed twice for this manager")
+                }
+            }
+        }
+    }
+
     private mutating func checkCluster(_ cluster: ClusterDefinition) {
         if let interval = cluster.consistencyPoint, interval <= .zero {
             walker.issue(cluster.path + ".consistencyPoint", "expected a consistency-point interval above 0; found \(Quantity.text(interval))")
         }
+        checkConnectionManagers(cluster)
         guard cluster.systems.count == 2 else {
             walker.issue(cluster.path + ".systems", "expected the two partners of the pair; found \(cluster.systems.count) systems")
             return

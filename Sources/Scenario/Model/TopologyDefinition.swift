@@ -255,6 +255,9 @@ public struct ClusterDefinition: Sendable {
     public var mirror: Bool
     /// Write-behind: the consistency-point interval (nil: no write-behind).
     public var consistencyPoint: TimeSpan?
+    /// The cluster connection managers as declared (empty: one manager over every interconnect
+    /// serving both clients; see ``managers``).
+    public var connectionManagers: [ConnectionManagerDefinition]
 
     init(_ object: ObjectValue) {
         path = object.path
@@ -266,12 +269,44 @@ public struct ClusterDefinition: Sendable {
         slamConnectTimeout = object.duration("slamConnectTimeout")!
         mirror = object.boolean("mirror")!
         consistencyPoint = object.duration("consistencyPoint")
+        connectionManagers = object.objects("connectionManagers").map(ConnectionManagerDefinition.init)
+    }
+
+    /// The connection managers of each partner: the declared ones, or one over every
+    /// interconnect (in the cluster's order) serving every client.
+    public var managers: [ConnectionManagerDefinition] {
+        if !connectionManagers.isEmpty { return connectionManagers }
+        return [ConnectionManagerDefinition(
+            path: path, interconnects: interconnects.map(\.name), clients: ConnectionManagerDefinition.clientNames)]
     }
 
     /// The partner of `system` in this cluster.
     public func partner(of system: String) -> String? {
         guard systems.count == 2, let index = systems.firstIndex(of: system) else { return nil }
         return systems[1 - index]
+    }
+}
+
+/// One cluster connection manager of each partner: the interconnects it slam connects on, in
+/// preference order (first = primary), and the cluster connection clients it serves.
+public struct ConnectionManagerDefinition: Sendable {
+    /// The client names the format accepts.
+    public static let clientNames = ["failoverMonitor", "nvramMirror"]
+
+    public var path: String
+    public var interconnects: [String]
+    public var clients: [String]
+
+    init(path: String, interconnects: [String], clients: [String]) {
+        self.path = path
+        self.interconnects = interconnects
+        self.clients = clients
+    }
+
+    init(_ object: ObjectValue) {
+        path = object.path
+        interconnects = object.strings("interconnects")
+        clients = object.strings("clients")
     }
 }
 

@@ -128,6 +128,15 @@ enum ScenarioFormat {
             .required("name", .name, "Its name, unique in the scenario: the adapters are \"<system>.<name>\", the cable is named after the second."),
         ])
 
+    static let connectionManagerSpec = ObjectSpec(
+        "connectionManager", "A cluster connection manager of each partner: it slam connects on its interconnects and serves its clients on the first one up, moving them to the next when it fails, independently of the other managers.",
+        [
+            .required("interconnects", .array(of: .name, minimumCount: 1),
+                      "The cluster's interconnects it uses, by name, in preference order (the first is its primary)."),
+            .required("clients", .array(of: .choice(ConnectionManagerDefinition.clientNames), minimumCount: 1),
+                      "The cluster connection clients it serves; each client is served by exactly one manager."),
+        ])
+
     static let clusterSpec = ObjectSpec(
         "cluster", "Two storage systems in a high-availability pair: each owns the shelves its storage nodes reach through A loops and reaches its partner's through B loops; they slam connect over the interconnects, mirror each other's NVRAM write log, and take over each other's shelf.",
         [
@@ -144,6 +153,8 @@ enum ScenarioFormat {
                       "Mirror every write's NVRAM log record to the partner before acknowledging it. false is unsafe: it shows what the mirror protects."),
             .optional("consistencyPoint", .duration,
                       "Write-behind: a write acknowledged from NVRAM reaches disk only at the next consistency point, taken this often (and sooner when the log or the buffers fill, or a request waits for a held write). Absent: each write goes to disk once logged."),
+            .optional("connectionManagers", .array(of: .object(connectionManagerSpec), minimumCount: 1),
+                      "The cluster connection managers of each partner. Absent: one manager over every interconnect, serving both clients."),
         ])
 
     static let topologySpec = ObjectSpec(

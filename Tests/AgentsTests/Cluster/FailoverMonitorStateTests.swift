@@ -28,8 +28,9 @@ struct FailoverMonitorStateTests {
             }
         }
         #expect(FailoverMonitorState.fencedOut.successors.isEmpty)
-        // A takeover starts only from normal (the node serves its own shelf).
-        #expect(FailoverMonitorState.allCases.filter { $0.successors.contains(.fencing) } == [.normal])
+        // A takeover starts from normal (the node serves its own shelf), or from waiting for a
+        // giveback when the partner holding the shelf fails too (a double failure: both shelves).
+        #expect(FailoverMonitorState.allCases.filter { $0.successors.contains(.fencing) } == [.waitingForGiveback, .normal])
     }
 
     @Test("Only taking over, taken over and giving back hold the partner's shelf; fencing claims it")
