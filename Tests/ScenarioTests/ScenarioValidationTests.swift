@@ -16,7 +16,7 @@ struct ScenarioValidationTests {
         ("syntax-trailing-comma.json", "line 4, column 1", "not valid JSON: expected a member name in double quotes, found '}'"),
         ("syntax-empty.json", "line 1, column 1", "not valid JSON: expected a value, found the end of the file"),
         ("not-an-object.json", "$", "expected an object (scenario); found an array of 2 items"),
-        ("unknown-member-typo.json", "$.durration", "unknown member \"durration\" of scenario; expected one of \"$schema\", \"name\", \"description\", \"seed\", \"duration\", \"topology\", \"workloads\", \"faults\", \"expectations\" (did you mean \"duration\"?)"),
+        ("unknown-member-typo.json", "$.durration", "unknown member \"durration\" of scenario; expected one of \"$schema\", \"name\", \"description\", \"seed\", \"duration\", \"liveness\", \"topology\", \"workloads\", \"faults\", \"expectations\" (did you mean \"duration\"?)"),
         ("wrong-type-seed.json", "$.seed", "expected an integer of at least 0; found the string \"one\""),
         ("duration-without-unit.json", "$.duration", "expected a duration with a unit, such as \"2s\", \"500ms\" or \"10us\"; found the number 2"),
         ("pci-bus-typo.json", "$.topology.nodes[0].pciBus", "expected one of \"pci32at33\", \"pci64at66\"; found the string \"pci33\" (did you mean \"pci32at33\"?)"),
