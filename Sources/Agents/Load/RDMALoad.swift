@@ -47,10 +47,9 @@ public struct RDMALoad: Sendable {
     /// Whether `bytes` is the block of the stamp it starts with (a zero stamp never is).
     static func isIntact(_ bytes: [UInt8]) -> Bool {
         guard bytes.count >= 8 else { return false }
+        let stamp = stamp(of: bytes)
+        guard stamp != 0 else { return false }
         return bytes.withUnsafeBufferPointer { buffer in
-            var stamp: UInt64 = 0
-            for offset in 0..<8 { stamp |= UInt64(buffer[offset]) << (8 * UInt64(offset)) }
-            guard stamp != 0 else { return false }
             for offset in 8..<buffer.count where buffer[offset] != byte(stamp: stamp, offset: offset) { return false }
             return true
         }

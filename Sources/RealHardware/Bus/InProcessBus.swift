@@ -48,13 +48,14 @@ public final class InProcessBus {
     }
 
     var endpoints: [Endpoint] = []
-    var addressSpace: InProcessBusAddressSpace
+    var addressSpace: BusAddressSpace<any ProcessMemory>
 
     /// A bus named `name` (e.g. `"host0.bus"`).
     public init(name: String, configuration: InProcessBusConfiguration = InProcessBusConfiguration()) {
         self.name = name
         self.configuration = configuration
-        addressSpace = InProcessBusAddressSpace(configuration: configuration)
+        addressSpace = BusAddressSpace(
+            base: configuration.windowBase, limit: configuration.addressLimit, alignment: configuration.windowAlignment)
     }
 
     /// Attaches an endpoint (the host storage node, a storage node) whose completions and

@@ -150,15 +150,19 @@ final class TargetAssembly: UnitManagementObserver {
     static func transport(on fabric: SimulatedFabric, name: String, runtime: SimNodeRuntime, hca: SimHCA) throws(ScenarioBuildError)
         -> any TargetTransport & InitiatorTransport
     {
-        let context: any VerbsDeviceContext
-        do {
-            context = try SimVerbsProvider(adapters: [hca]).openDevice(named: hca.name)
-        } catch {
-            throw ScenarioBuildError(path: fabric.definition.path, message: "cannot open \(hca.name): \(error)")
-        }
+        let context = try openVerbs(hca, path: fabric.definition.path)
         switch fabric.network {
         case .infiniband: return InfiniBandTransport(name: name, runtime: runtime, context: context)
         case .ethernet: return RoCETransport(name: name, runtime: runtime, context: context)
+        }
+    }
+
+    /// `hca`'s verbs device, as an agent opens it; a failure is reported at `path`.
+    static func openVerbs(_ hca: SimHCA, path: String) throws(ScenarioBuildError) -> any VerbsDeviceContext {
+        do {
+            return try SimVerbsProvider(adapters: [hca]).openDevice(named: hca.name)
+        } catch {
+            throw ScenarioBuildError(path: path, message: "cannot open \(hca.name): \(error)")
         }
     }
 

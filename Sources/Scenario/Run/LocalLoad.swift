@@ -56,24 +56,16 @@ struct LocalLoad {
                 operation: operation, blockSize: Int(workload.blockSize), queueDepth: workload.queueDepth, rate: workload.rate,
                 thinkTime: workload.thinkTime, start: .zero + workload.start, stop: stop, verify: workload.verify)
             let responder = RDMALoadResponder(
-                name: "\(to.definition.name).rdma.\(workload.name)", context: try open(to.hca, path: workload.path + ".to"), load: load)
+                name: "\(to.definition.name).rdma.\(workload.name)", context: try TargetAssembly.openVerbs(to.hca, path: workload.path + ".to"), load: load)
             let generator = RDMALoadGenerator(
                 name: "\(from.definition.name).rdma.\(workload.name)", runtime: from.runtime,
-                context: try open(from.hca, path: workload.path + ".from"), load: load, peer: responder, observer: recorder)
+                context: try TargetAssembly.openVerbs(from.hca, path: workload.path + ".from"), load: load, peer: responder, observer: recorder)
             generator.start()
             return LocalLoad(
                 definition: workload, recorder: recorder, activeSeconds: workload.activeSeconds(end: end), totals: { generator.totals },
                 problem: { generator.problem })
         case .block:
             preconditionFailure("block workloads are the target assembly's")
-        }
-    }
-
-    private static func open(_ hca: SimHCA, path: String) throws(ScenarioBuildError) -> any VerbsDeviceContext {
-        do {
-            return try SimVerbsProvider(adapters: [hca]).openDevice(named: hca.name)
-        } catch {
-            throw ScenarioBuildError(path: path, message: "cannot open \(hca.name): \(error)")
         }
     }
 }

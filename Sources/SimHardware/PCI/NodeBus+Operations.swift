@@ -46,9 +46,9 @@ extension NodeBus {
         guard count > 0, count <= configuration.maxTransferSize else { throw .invalidTransferLength(count) }
         var operation = NodeBusOperation(operation: kind, tag: tag, handler: handler, bytes: bytes, count: count, target: .none)
         switch addressSpace.resolve(address) {
-        case .none:
+        case nil:
             operation.status = .masterAbort
-        case .window(let found):
+        case let found?:
             let needed: BusWindowAccess = kind == .dmaWrite ? .write : .read
             if endpoints[found.owner].failed {
                 operation.status = .masterAbort

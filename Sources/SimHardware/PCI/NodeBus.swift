@@ -35,7 +35,7 @@ public final class NodeBus: SimComponent {
     let simulator: Simulator
     private var id = ComponentID(index: 0)
     var endpoints: [NodeBusEndpoint] = []
-    var addressSpace: NodeBusAddressSpace
+    var addressSpace: BusAddressSpace<any MemoryBuffer>
 
     /// A turn of an endpoint's loop; the payload is a ``LoopWork`` token.
     static let loopWork = EventKind(rawValue: 1)
@@ -49,7 +49,8 @@ public final class NodeBus: SimComponent {
         self.pciBus = pciBus
         self.configuration = configuration
         self.simulator = simulator
-        addressSpace = NodeBusAddressSpace(configuration: configuration)
+        addressSpace = BusAddressSpace(
+            base: configuration.windowBase, limit: configuration.addressLimit, alignment: configuration.windowAlignment)
         id = simulator.register(self, name: name)
     }
 

@@ -1,52 +1,47 @@
-import Hardware
-
-/// The shared memory space of a ``NodeBus``: the windows endpoints exposed, at addresses
-/// handed out by a bump allocator.
+/// The shared memory space of a node bus: the windows its endpoints exposed, at addresses
+/// handed out by a bump allocator. The simulated bus and the real in-process bus keep theirs
+/// with this one type (`Memory` is the backend's kind of memory).
 ///
 /// Windows are stored in id order, which is also address order (the allocator only moves up
 /// and never reuses a range), so an address is resolved by a binary search and nothing ever
-/// iterates a dictionary.
-struct NodeBusAddressSpace {
+/// iterates a dictionary. Inlinable: every DMA resolves its address here.
+public struct BusAddressSpace<Memory> {
     /// One exposed window: where it is on the bus, and whose bytes it reaches.
-    struct Window {
-        var window: BusWindow
+    public struct Window {
+        public var window: BusWindow
         /// The index of the endpoint that exposed it.
-        var owner: Int
-        var memory: any MemoryBuffer
+        public var owner: Int
+        public var memory: Memory
         /// Where the window's first byte lies in `memory`.
-        var offset: Int
+        public var offset: Int
     }
 
-    /// What DMA to an address finds.
-    enum Resolution {
-        /// No window covers the address (never exposed, removed, or in an alignment gap).
-        case none
-        /// The window covering the first byte.
-        case window(Window)
-    }
-
-    private let configuration: NodeBusConfiguration
+    @usableFromInline let limit: UInt64
+    @usableFromInline let alignment: UInt64
     /// Slot `id - 1` holds window `id`; removed windows leave nil (never reused).
-    private var windows: [Window?] = []
+    @usableFromInline var windows: [Window?] = []
     /// The start address of every window ever exposed, ascending (parallel to `windows`).
-    private var starts: [UInt64] = []
-    private var nextAddress: UInt64
-
-    init(configuration: NodeBusConfiguration) {
-        self.configuration = configuration
-        nextAddress = configuration.windowBase
-    }
+    @usableFromInline var starts: [UInt64] = []
+    @usableFromInline var nextAddress: UInt64
 
     /// Windows currently exposed.
-    private(set) var liveWindowCount = 0
+    public private(set) var liveWindowCount = 0
+
+    /// An empty space whose windows start at `base`, each on an `alignment` boundary (a power
+    /// of two), all below `limit`.
+    public init(base: UInt64, limit: UInt64, alignment: UInt64) {
+        precondition(alignment > 0 && alignment & (alignment - 1) == 0 && base <= limit)
+        self.limit = limit
+        self.alignment = alignment
+        nextAddress = base
+    }
 
     /// Allocates a window of `length` bytes of `memory` from `offset` for `owner`.
-    mutating func expose(
-        _ memory: any MemoryBuffer, offset: Int, length: Int, access: BusWindowAccess, owner: Int
+    public mutating func expose(
+        _ memory: Memory, offset: Int, length: Int, access: BusWindowAccess, owner: Int
     ) throws(BusChannelError) -> BusWindow {
         let address = nextAddress
-        let alignment = configuration.windowAlignment
-        guard UInt64(length) <= configuration.addressLimit - address else { throw .addressSpaceExhausted }
+        guard UInt64(length) <= limit - address else { throw .addressSpaceExhausted }
         let end = address + UInt64(length)
         // The next window starts on the next alignment boundary at or after this one's end.
         let remainder = end & (alignment - 1)
@@ -55,13 +50,13 @@ struct NodeBusAddressSpace {
             id: UInt64(windows.count + 1), address: BusAddress(rawValue: address), length: length, access: access)
         windows.append(Window(window: window, owner: owner, memory: memory, offset: offset))
         starts.append(address)
-        nextAddress = min(next, configuration.addressLimit)
+        nextAddress = min(next, limit)
         liveWindowCount += 1
         return window
     }
 
     /// Withdraws `window` if `owner` exposed it and it is still there.
-    mutating func remove(_ window: BusWindow, owner: Int) throws(BusChannelError) {
+    public mutating func remove(_ window: BusWindow, owner: Int) throws(BusChannelError) {
         let index = Int(clamping: window.id) - 1
         guard index >= 0, index < windows.count, let found = windows[index] else {
             throw .invalidWindow("window \(window.id) is not exposed")
@@ -74,15 +69,17 @@ struct NodeBusAddressSpace {
     }
 
     /// Withdraws every window `owner` exposed.
-    mutating func removeAll(owner: Int) {
+    public mutating func removeAll(owner: Int) {
         for index in windows.indices where windows[index]?.owner == owner {
             windows[index] = nil
             liveWindowCount -= 1
         }
     }
 
-    /// The window covering `address`, if any (whether the whole range fits is the caller's check).
-    func resolve(_ address: BusAddress) -> Resolution {
+    /// The window covering `address`'s first byte, if any (whether the whole range fits is the
+    /// caller's check): none when it was never exposed, was removed, or lies in an alignment gap.
+    @inlinable
+    public func resolve(_ address: BusAddress) -> Window? {
         // The last window starting at or before the address.
         var low = 0
         var high = starts.count
@@ -90,8 +87,8 @@ struct NodeBusAddressSpace {
             let middle = (low + high) / 2
             if starts[middle] <= address.rawValue { low = middle + 1 } else { high = middle }
         }
-        guard low > 0, let found = windows[low - 1] else { return .none }
-        guard address.rawValue - found.window.address.rawValue < UInt64(found.window.length) else { return .none }
-        return .window(found)
+        guard low > 0, let found = windows[low - 1] else { return nil }
+        guard address.rawValue - found.window.address.rawValue < UInt64(found.window.length) else { return nil }
+        return found
     }
 }
