@@ -6,7 +6,11 @@ import SimCore
 /// `count` bytes of `pattern`, writes (kept in `written`) and everything else with GOOD.
 final class InstantResponder: LoopDevice {
     let name: String
-    var isPresent = true
+    let presence = PresenceSignal()
+    var isPresent: Bool {
+        get { presence.isPresent }
+        set { presence.isPresent = newValue }
+    }
     var paths: [(any DriveResponsePath)?] = [nil, nil]
     var received: [(DriveCommand, DrivePort)] = []
     var written: [[UInt8]] = []
@@ -44,7 +48,11 @@ final class InstantResponder: LoopDevice {
 /// huge `accessTime` it is a device that answers late; `silent` devices never answer.
 final class StreamingSource: LoopDevice, SimComponent {
     let name: String
-    var isPresent = true
+    let presence = PresenceSignal()
+    var isPresent: Bool {
+        get { presence.isPresent }
+        set { presence.isPresent = newValue }
+    }
     var silent = false
     let accessTime: TimeSpan
     let bytesPerSecond: Int64

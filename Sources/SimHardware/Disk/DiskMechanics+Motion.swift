@@ -52,11 +52,12 @@ extension DiskMechanics {
     /// keeps short). With `positioningOnly` it stops when the first sector arrives (`end` is
     /// then `start`): all a scheduler comparing queued accesses needs.
     func move(
-        lba: UInt64, blocks: Int, from: HeadPosition, at time: Instant, write: Bool, positioningOnly: Bool = false
+        lba: UInt64, blocks: Int, from: HeadPosition, at time: Instant, write: Bool, positioningOnly: Bool = false,
+        located known: (block: PhysicalBlock, zone: Int)? = nil
     ) -> AccessTiming {
         precondition(blocks > 0)
         let layout = model.layout
-        let located = layout.locateInZone(lba)
+        let located = known ?? layout.locateInZone(lba)
         var place = located.block
         var zone = layout.zones[located.zone]
         var head = HeadPosition(cylinder: place.cylinder, head: place.head)

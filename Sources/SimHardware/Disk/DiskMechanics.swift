@@ -49,20 +49,27 @@ public struct DiskMechanics: Hashable, Sendable {
     }
 
     /// ``positioningTime(for:at:)`` with the arm's position at `time` already known (a
-    /// scheduler comparing a whole queue computes it once).
-    func positioningTime(for access: MediaAccess, at time: Instant, arm: HeadPosition) -> TimeSpan {
+    /// scheduler comparing a whole queue computes it once), and where the access's first block
+    /// lies if known (`start`: ``DiskLayout/locateInZone(_:)`` of its LBA).
+    func positioningTime(
+        for access: MediaAccess, at time: Instant, arm: HeadPosition, start: (block: PhysicalBlock, zone: Int)? = nil
+    ) -> TimeSpan {
         switch access {
         case .read(let lba, let blocks):
             switch readSource(lba: lba, blocks: blocks, at: time) {
             case .segment, .readAhead: return model.readHitOverhead
             case .medium:
                 let begin = time + model.readMissOverhead
-                return move(lba: lba, blocks: blocks, from: arm, at: begin, write: false, positioningOnly: true).start - time
+                return move(
+                    lba: lba, blocks: blocks, from: arm, at: begin, write: false, positioningOnly: true, located: start
+                ).start - time
             }
         case .write(let lba, let blocks, let forceUnitAccess):
             if writeCacheEnabled && !forceUnitAccess { return model.writeCachedOverhead }
             let begin = time + model.writeMissOverhead
-            return move(lba: lba, blocks: blocks, from: arm, at: begin, write: true, positioningOnly: true).start - time
+            return move(
+                lba: lba, blocks: blocks, from: arm, at: begin, write: true, positioningOnly: true, located: start
+            ).start - time
         case .flush:
             let begin = time + model.writeMissOverhead
             guard let first = buffer.dirty.min(by: { $0.lba < $1.lba }) else { return model.writeMissOverhead }

@@ -14,6 +14,16 @@ struct QueuedAccess {
     var port: DrivePort
     /// Arrival order.
     var sequence: UInt64
+    /// Where the access's first block lies (nil for a flush): computed once on arrival, as
+    /// shortest-positioning-time-first asks for every waiting access at each decision.
+    var start: (block: PhysicalBlock, zone: Int)?
+
+    init(pending: PendingCommand, port: DrivePort, sequence: UInt64, layout: DiskLayout) {
+        self.pending = pending
+        self.port = port
+        self.sequence = sequence
+        start = pending.access.lba.map { layout.locateInZone($0) }
+    }
 }
 
 /// The drive's task set: the commands accepted and not yet started, in arrival order.
@@ -61,7 +71,8 @@ struct DiskQueue {
         let arm = mechanics.armPosition(at: time)
         for index in entries.indices {
             if entries[index].pending.command.taskAttribute == .ordered { break }
-            let time = mechanics.positioningTime(for: entries[index].pending.access, at: time, arm: arm)
+            let time = mechanics.positioningTime(
+                for: entries[index].pending.access, at: time, arm: arm, start: entries[index].start)
             if time < bestTime {
                 best = index
                 bestTime = time

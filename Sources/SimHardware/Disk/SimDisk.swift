@@ -21,7 +21,7 @@ public final class SimDisk: SimComponent, LoopDevice {
     public let model: DiskModel
     /// How the next access is chosen.
     public let scheduling: DiskScheduling
-    public private(set) var isPresent = true
+    public let presence = PresenceSignal()
     public private(set) var state = DiskState.ready
     public private(set) var statistics = DiskStatistics()
     /// The factor mechanical times are multiplied by (1 = healthy).
@@ -127,7 +127,7 @@ public final class SimDisk: SimComponent, LoopDevice {
             }
             answer(response, on: port, after: model.commandOverhead)
         case .access(let pending):
-            queue.append(QueuedAccess(pending: pending, port: port, sequence: sequence))
+            queue.append(QueuedAccess(pending: pending, port: port, sequence: sequence, layout: model.layout))
             sequence += 1
             startNextAccess()
         }
@@ -239,13 +239,13 @@ public final class SimDisk: SimComponent, LoopDevice {
     /// Pulls the drive from its bay: it leaves the loops, and its power (with the write cache)
     /// and outstanding commands are gone.
     public func pull() {
-        isPresent = false
+        presence.isPresent = false
         if state != .dead { cutPower() }
     }
 
     /// Puts the drive back: present again, and spinning up before it answers.
     public func insert() {
-        isPresent = true
+        presence.isPresent = true
         if state == .unpowered { restorePower() }
     }
 

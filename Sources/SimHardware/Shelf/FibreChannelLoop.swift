@@ -62,6 +62,10 @@ public final class FibreChannelLoop: SimComponent {
 
     struct Port {
         var role: Role
+        /// The presence signal of a `.device` port's device, which `inRing` reads for every
+        /// port at each arbitration. Unretained (the device keeps it): asking the device
+        /// through its protocol cost a retain and a release per port, 10 % of a disk-load run.
+        var presence: Unmanaged<PresenceSignal>?
         var address: ArbitratedLoopPhysicalAddress
         var label: String
         var bypassed = false
@@ -132,7 +136,7 @@ public final class FibreChannelLoop: SimComponent {
         address: ArbitratedLoopPhysicalAddress = .highestPriority, label: String
     ) -> LoopPortID {
         precondition(initiatorIndex[initiatorID] == nil, "\(initiatorID) is already on loop \(name)")
-        let port = append(Port(role: .initiator(initiator, initiatorID), address: address, label: label))
+        let port = append(Port(role: .initiator(initiator, initiatorID), presence: nil, address: address, label: label))
         initiatorIndex[initiatorID] = port.index
         return port
     }
@@ -144,7 +148,7 @@ public final class FibreChannelLoop: SimComponent {
     ) -> LoopPortID {
         let key = ObjectIdentifier(device)
         precondition(deviceIndex[key] == nil, "\(device.name) has a port on loop \(name) already")
-        let port = append(Port(role: .device(device, drivePort), address: address, label: label))
+        let port = append(Port(role: .device(device, drivePort), presence: Unmanaged.passUnretained(device.presence), address: address, label: label))
         deviceIndex[key] = port.index
         device.connect(drivePort, to: self)
         return port
@@ -191,7 +195,7 @@ public final class FibreChannelLoop: SimComponent {
         // Fields read in place: copying the whole port (label, queue) costs retains per call,
         // and arbitration asks this of every port.
         if ports[index].bypassed { return false }
-        if case .device(let device, _) = ports[index].role { return device.isPresent }
+        if let presence = ports[index].presence { return presence._withUnsafeGuaranteedRef { $0.isPresent } }
         return true
     }
 

@@ -16,15 +16,33 @@ public protocol LoopDevice: AnyObject {
     /// The device's place, e.g. `"red.shelf0.bay3"`.
     var name: String { get }
 
-    /// Whether the device is present and participating in the loops. A device pulled from
-    /// its bay is bypassed by the loops' port bypass circuits and reached by no one.
-    var isPresent: Bool { get }
+    /// The presence signal of the device's bay: whether the device is present and
+    /// participating in the loops. A device pulled from its bay is bypassed by the loops' port
+    /// bypass circuits and reached by no one. One object for the device's life, which the
+    /// loops keep and read at each arbitration.
+    var presence: PresenceSignal { get }
 
     /// The loop that will carry answers from `port`; set once when the shelf is built.
     func connect(_ port: DrivePort, to path: any DriveResponsePath)
 
     /// A command has arrived on `port`.
     func receive(_ command: DriveCommand, on port: DrivePort)
+}
+
+extension LoopDevice {
+    /// Whether the device is present in its bay (``presence``).
+    public var isPresent: Bool { presence.isPresent }
+}
+
+/// A bay's presence signal (a drive's "present" pin, which the shelf's port bypass circuits
+/// sense): a class so the loops read the one the device changes, without a call per read.
+public final class PresenceSignal {
+    /// False while the device is pulled from its bay.
+    public var isPresent: Bool
+
+    public init(isPresent: Bool = true) {
+        self.isPresent = isPresent
+    }
 }
 
 /// The way back from a device to initiators: the loop one of the device's ports is on.
