@@ -46,6 +46,10 @@ struct RealSCSITestbed {
 /// SG_IO on a real device (scsi_debug's `/dev/sg0` in the VM): every command through
 /// `RealSCSIGenericDevice`'s worker and the loop, every byte verified. Skips where there is no
 /// sg device (the host), naming the device where there is.
+///
+/// The tests that write use disjoint LBAs, since suites run in parallel on the one disk: write/read
+/// 0–7, 1–3, 63–70, 1000–1002, 50000–50007 and the last 8 blocks; queue depth 4096–4159; the
+/// probe 65536–73727; the DDM 20000–20015, 24000–24015 and 40 blocks from the end.
 @Suite("SG_IO on a real device", .serialized)
 struct RealSCSIDeviceTests {
     @Test("INQUIRY and READ CAPACITY(16)")
@@ -53,11 +57,13 @@ struct RealSCSIDeviceTests {
         guard let bed = try RealSCSITestbed.open("SG_IO device test") else { return }
         defer { bed.device.close() }
         let inquiry = try bed.run(
-            SCSIRequest(CDB.Inquiry(allocationLength: 96), dataTransfer: .fromDevice(count: 96), timeout: .seconds(10), tag: 1))
+            SCSIRequest(
+                CDB.Inquiry(allocationLength: 96), dataTransfer: .fromDevice(count: 96), timeout: .seconds(10), tag: 1))
         #expect(inquiry.isGood, "\(bed.device.describe(inquiry))")
         let data = try #require(StandardInquiryData(bytes: inquiry.dataIn))
-        print("  INQUIRY: '\(data.vendor)' '\(data.product)', \(inquiry.dataIn.count) bytes, sg driver \(bed.device.sgVersion), "
-              + "limits \(bed.device.limits)")
+        print(
+            "  INQUIRY: '\(data.vendor)' '\(data.product)', \(inquiry.dataIn.count) bytes, sg driver \(bed.device.sgVersion), "
+                + "limits \(bed.device.limits)")
         #expect(!data.vendor.isEmpty)
         let (blockLength, blocks) = try bed.capacity()
         print("  READ CAPACITY(16): \(blocks) blocks of \(blockLength) bytes")
@@ -70,20 +76,24 @@ struct RealSCSIDeviceTests {
         defer { bed.device.close() }
         let (blockLength, blocks) = try bed.capacity()
         let last = UInt32(min(blocks - 1, UInt64(UInt32.max)))
-        let lbas: [UInt32] = [0, 1, 63, 1000, last / 2, last - 7]
+        let lbas: [UInt32] = [0, 1, 63, 1000, 50_000, last - 7]
         var tag: UInt64 = 10
         for (index, lba) in lbas.enumerated() {
             let count = index % 2 == 0 ? 8 : 3
-            let pattern = (0..<(count * blockLength)).map { UInt8(truncatingIfNeeded: ($0 &* 13) ^ (Int(lba) &+ index)) }
+            let pattern = (0..<(count * blockLength)).map {
+                UInt8(truncatingIfNeeded: ($0 &* 13) ^ (Int(lba) &+ index))
+            }
             tag += 1
             let written = try bed.run(
-                SCSIRequest(CDB.Write10(lba: lba, transferLength: UInt16(count)), dataTransfer: .toDevice(pattern),
-                            timeout: .seconds(10), tag: tag))
+                SCSIRequest(
+                    CDB.Write10(lba: lba, transferLength: UInt16(count)), dataTransfer: .toDevice(pattern),
+                    timeout: .seconds(10), tag: tag))
             #expect(written.isGood, "\(bed.device.describe(written))")
             tag += 1
             let read = try bed.run(
-                SCSIRequest(CDB.Read10(lba: lba, transferLength: UInt16(count)),
-                            dataTransfer: .fromDevice(count: count * blockLength), timeout: .seconds(10), tag: tag))
+                SCSIRequest(
+                    CDB.Read10(lba: lba, transferLength: UInt16(count)),
+                    dataTransfer: .fromDevice(count: count * blockLength), timeout: .seconds(10), tag: tag))
             #expect(read.isGood, "\(bed.device.describe(read))")
             #expect(read.residual == 0)
             #expect(read.dataIn == pattern, "LBA \(lba): \(count) blocks read back")
@@ -93,30 +103,37 @@ struct RealSCSIDeviceTests {
 
     @Test("queue depth > 1: eight commands outstanding over four worker threads, all verified")
     func severalOutstanding() throws {
-        guard let bed = try RealSCSITestbed.open(
-            "SG_IO queue depth test", configuration: RealSCSIGenericDeviceConfiguration(queueDepth: 8, workerThreads: 4))
+        guard
+            let bed = try RealSCSITestbed.open(
+                "SG_IO queue depth test",
+                configuration: RealSCSIGenericDeviceConfiguration(queueDepth: 8, workerThreads: 4))
         else { return }
         defer { bed.device.close() }
         let (blockLength, _) = try bed.capacity()
-        let patterns = (0..<8).map { slot in (0..<(8 * blockLength)).map { UInt8(truncatingIfNeeded: $0 &+ slot &* 37) } }
+        let patterns = (0..<8).map { slot in (0..<(8 * blockLength)).map { UInt8(truncatingIfNeeded: $0 &+ slot &* 37) }
+        }
         for slot in 0..<8 {
             try bed.device.submit(
-                SCSIRequest(CDB.Write10(lba: UInt32(4096 + slot * 8), transferLength: 8),
-                            dataTransfer: .toDevice(patterns[slot]), timeout: .seconds(10), tag: UInt64(100 + slot)),
+                SCSIRequest(
+                    CDB.Write10(lba: UInt32(4096 + slot * 8), transferLength: 8),
+                    dataTransfer: .toDevice(patterns[slot]), timeout: .seconds(10), tag: UInt64(100 + slot)),
                 handler: bed.log)
         }
         #expect(bed.device.outstandingCount == 8)
         let base = bed.log.completions.count
-        bed.runtime.run(until: { bed.log.completions.count == base + 8 }, deadline: bed.runtime.now + runtimeTestDeadline)
+        bed.runtime.run(
+            until: { bed.log.completions.count == base + 8 }, deadline: bed.runtime.now + runtimeTestDeadline)
         #expect(bed.log.completions.suffix(8).allSatisfy { $0.isGood })
         for slot in 0..<8 {
             try bed.device.submit(
-                SCSIRequest(CDB.Read10(lba: UInt32(4096 + slot * 8), transferLength: 8),
-                            dataTransfer: .fromDevice(count: 8 * blockLength), timeout: .seconds(10), tag: UInt64(200 + slot)),
+                SCSIRequest(
+                    CDB.Read10(lba: UInt32(4096 + slot * 8), transferLength: 8),
+                    dataTransfer: .fromDevice(count: 8 * blockLength), timeout: .seconds(10), tag: UInt64(200 + slot)),
                 handler: bed.log)
         }
         #expect(bed.device.outstandingCount == 8)
-        bed.runtime.run(until: { bed.log.completions.count == base + 16 }, deadline: bed.runtime.now + runtimeTestDeadline)
+        bed.runtime.run(
+            until: { bed.log.completions.count == base + 16 }, deadline: bed.runtime.now + runtimeTestDeadline)
         for completion in bed.log.completions.suffix(8) {
             #expect(completion.isGood)
             #expect(completion.dataIn == patterns[Int(completion.tag) - 200], "tag \(completion.tag)")
@@ -182,7 +199,9 @@ struct RealSCSIDeviceTests {
             dataTransfer: .fromDevice(count: 512), timeout: .seconds(10), tag: 36)
         for request in [readKeys, register, identify] {
             let completion = try bed.run(request)
-            print("  \(request.operationCode): \(completion.isGood ? "GOOD" : bed.device.describe(completion, of: request))")
+            print(
+                "  \(request.operationCode): \(completion.isGood ? "GOOD" : bed.device.describe(completion, of: request))"
+            )
             // Either the device supports it, or it says clearly that it does not.
             if !completion.isGood {
                 #expect(completion.hostStatus == .ok)
@@ -198,12 +217,15 @@ struct RealSCSIDeviceTests {
     @Test("measured SG_IO latency: 4 KiB READ/WRITE p50/p99 at depth 1, throughput at depth 8 (printed, not asserted)")
     func latencyProbe() throws {
         for workers in [1, 8] {
-            guard let bed = try RealSCSITestbed.open(
-                "SG_IO latency probe", configuration: RealSCSIGenericDeviceConfiguration(queueDepth: 8, workerThreads: workers))
+            guard
+                let bed = try RealSCSITestbed.open(
+                    "SG_IO latency probe",
+                    configuration: RealSCSIGenericDeviceConfiguration(queueDepth: 8, workerThreads: workers))
             else { return }
             defer { bed.device.close() }
             let (blockLength, _) = try bed.capacity()
-            let report = SGIOLatencyProbe(samples: 200, depth: 8).run(on: bed.device, runtime: bed.runtime, blockLength: blockLength)
+            let report = SGIOLatencyProbe(samples: 200, depth: 8, firstLBA: 65_536).run(
+                on: bed.device, runtime: bed.runtime, blockLength: blockLength)
             print(report)
             #expect(report.failure == nil)
             #expect(report.read != nil && report.write != nil)
@@ -238,13 +260,13 @@ struct RealSCSIDriverTests {
         #expect(Int(identity.blockLength) == blockLength && identity.blockCount == blocks)
         #expect(!identity.vendor.isEmpty)
 
-        let lbas: [UInt64] = [16, 2048, blocks - 16]
+        let lbas: [UInt64] = [20_000, 24_000, blocks - 40]
         var tag: UInt64 = 10
         for lba in lbas {
             let data = (0..<(16 * blockLength)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ Int(lba)) }
             tag += 1
             let writeTag = tag
-            driver.write(lba: lba, data: data, forceUnitAccess: lba == 2048, tag: writeTag)
+            driver.write(lba: lba, data: data, forceUnitAccess: lba == 24_000, tag: writeTag)
             tag += 1
             let readTag = tag
             driver.read(lba: lba, blocks: 16, tag: readTag)
@@ -258,5 +280,27 @@ struct RealSCSIDriverTests {
         #expect(results.results[99]?.status == .good)
         #expect(driver.inProgress == 0)
         print("  DDM: \(lbas.count) writes + reads verified, flush good; \(driver.statistics)")
+    }
+
+    @Test("ATADeviceDriver on a SCSI disk without SAT (scsi_debug): identify fails with a clear CHECK CONDITION")
+    func ataDriverOnADiskWithoutATAPassThrough() throws {
+        guard let bed = try RealSCSITestbed.open("ATA DDM real-disk test") else { return }
+        defer { bed.device.close() }
+        let driver = ATADeviceDriver(name: "ata0", device: bed.device, runtime: bed.runtime)
+        let results = Results()
+        driver.delegate = results
+        driver.identify(tag: 1)
+        bed.runtime.run(until: { results.results[1] != nil }, deadline: bed.runtime.now + runtimeTestDeadline)
+        let status = try #require(results.results[1]?.status)
+        print("  ATA DDM identify over ATA PASS-THROUGH(16): \(status)")
+        if status != .good {
+            // scsi_debug has no SAT layer: ATA PASS-THROUGH(16) is an operation code it does not know.
+            #expect(
+                status
+                    == .checkCondition(
+                        SenseSummary(
+                            senseKey: .illegalRequest, additionalSenseCode: 0x20, additionalSenseCodeQualifier: 0))
+            )
+        }
     }
 }

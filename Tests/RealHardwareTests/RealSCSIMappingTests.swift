@@ -41,7 +41,8 @@ struct RealSCSIMappingTests {
 
     @Test("a residual outside 0...length is clamped; a write carries no data in")
     func residualClampedAndWriteHasNoData() {
-        let over = SCSICompletion(request: Self.readRequest, sgio: SGIOResult(residual: 9000, dataIn: [1, 2]), duration: .zero)
+        let over = SCSICompletion(
+            request: Self.readRequest, sgio: SGIOResult(residual: 9000, dataIn: [1, 2]), duration: .zero)
         #expect(over.residual == 4096 && over.dataIn.isEmpty)
         let negative = SCSICompletion(
             request: Self.writeRequest, sgio: SGIOResult(residual: -3, dataIn: [9]), duration: .zero)
@@ -70,7 +71,8 @@ struct RealSCSIMappingTests {
         // Descriptor format (SPC-4 4.5.2): 72h, key at byte 1, ASC/ASCQ at 2/3, no descriptors.
         let sense: [UInt8] = [0x72, 0x05, 0x20, 0x00, 0, 0, 0, 0]
         let completion = SCSICompletion(
-            request: Self.readRequest, sgio: SGIOResult(status: 0x02, driverStatus: 0x08, sense: sense), duration: .zero)
+            request: Self.readRequest, sgio: SGIOResult(status: 0x02, driverStatus: 0x08, sense: sense), duration: .zero
+        )
         #expect(completion.senseData?.senseKey == .illegalRequest)
         #expect(completion.senseData?.additionalSenseCode == .invalidCommandOperationCode)
     }

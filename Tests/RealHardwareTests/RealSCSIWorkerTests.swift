@@ -33,7 +33,8 @@ final class FakeSGIOExecutor: SGIOExecutor {
         while state.withLock({ $0.held }) { usleep(200) }
         defer { state.withLock { $0.running -= 1 } }
         guard command.cdb.count == 10 else { return Self.invalidOpcode(command) }
-        let lba = UInt32(command.cdb[2]) << 24 | UInt32(command.cdb[3]) << 16 | UInt32(command.cdb[4]) << 8
+        let lba =
+            UInt32(command.cdb[2]) << 24 | UInt32(command.cdb[3]) << 16 | UInt32(command.cdb[4]) << 8
             | UInt32(command.cdb[5])
         let count = Int(UInt16(command.cdb[7]) << 8 | UInt16(command.cdb[8]))
         switch command.cdb[0] {
@@ -243,7 +244,9 @@ struct RealSCSIWorkerTests {
         #expect(log.completions.first?.residual == 512)
         // Timeout + grace (10 + 20 ms) passed before the watchdog fired.
         #expect(runtime.now - submitted >= .milliseconds(30))
-        #expect(device.describe(log.completions[0], of: request) == "fake-sg0: READ(10) tag 4: timed out after 10 ms (DID_TIME_OUT)")
+        #expect(
+            device.describe(log.completions[0], of: request)
+                == "fake-sg0: READ(10) tag 4: timed out after 10 ms (DID_TIME_OUT)")
         executor.release()
         runtime.run(until: { device.statistics.lateAnswersDiscarded == 1 }, deadline: runtime.now + runtimeTestDeadline)
         #expect(log.completions.count == 1)
@@ -280,12 +283,14 @@ final class Releaser: @unchecked Sendable {
     func start(afterMicroseconds delay: UInt32) {
         self.delay = delay
         let context = Unmanaged.passRetained(self).toOpaque()
-        pthread_create(&thread, nil, { context in
-            let releaser = Unmanaged<Releaser>.fromOpaque(context!).takeRetainedValue()
-            usleep(releaser.delay)
-            releaser.executor.release()
-            return nil
-        }, context)
+        pthread_create(
+            &thread, nil,
+            { context in
+                let releaser = Unmanaged<Releaser>.fromOpaque(context!).takeRetainedValue()
+                usleep(releaser.delay)
+                releaser.executor.release()
+                return nil
+            }, context)
     }
 
     func join() { pthread_join(thread, nil) }

@@ -147,7 +147,8 @@ public final class RealSCSIGenericDevice: SCSIGenericDevice, WakeHandler, TimerH
         }
         statistics.executionTime += result.executionTime
         statistics.lastExecutionTime = result.executionTime
-        deliver(SCSICompletion(request: entry.request, sgio: result, duration: runtime.now - entry.submitted), to: entry)
+        deliver(
+            SCSICompletion(request: entry.request, sgio: result, duration: runtime.now - entry.submitted), to: entry)
     }
 
     /// Job `token`'s watchdog: the kernel has not answered well past the timeout.

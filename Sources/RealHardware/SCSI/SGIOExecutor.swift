@@ -41,7 +41,9 @@ public struct KernelSGIOExecutor: SGIOExecutor {
             command.dataOut.withUnsafeBytes { bytes in
                 if let base = bytes.baseAddress { buffer.copyMemory(from: base, byteCount: min(bytes.count, length)) }
             }
-            if command.dataOut.count < length { memset(buffer + command.dataOut.count, 0, length - command.dataOut.count) }
+            if command.dataOut.count < length {
+                memset(buffer + command.dataOut.count, 0, length - command.dataOut.count)
+            }
         } else {
             memset(buffer, 0, max(length, 1))
         }

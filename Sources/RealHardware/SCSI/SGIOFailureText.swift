@@ -20,10 +20,11 @@ enum SGIOFailureText {
         case .noConnect:
             what = "device gone (DID_NO_CONNECT)"
         default:
-            what = SGIOStatus(
-                status: completion.status.rawValue, hostStatus: completion.hostStatus.rawValue,
-                driverStatus: completion.driverStatus.rawValue, sense: completion.sense
-            ).description
+            what =
+                SGIOStatus(
+                    status: completion.status.rawValue, hostStatus: completion.hostStatus.rawValue,
+                    driverStatus: completion.driverStatus.rawValue, sense: completion.sense
+                ).description
         }
         var text = subject + what
         if completion.residual != 0 && completion.hostStatus == .ok { text += ", residual \(completion.residual)" }

@@ -21,23 +21,30 @@ public struct SGIOLatencyProbe {
 
     public var samples: Int
     public var depth: Int
-    /// The probe uses LBAs 0 ..< this many blocks (a window small enough to stay in the
-    /// device's cache behaviour the same for reads and writes; assumption).
+    /// The first LBA of the probed region.
+    public var firstLBA: UInt32
+    /// The probe uses LBAs ``firstLBA`` ..< ``firstLBA`` + this many blocks (4 MiB of 512-byte
+    /// blocks: small enough that reads and writes meet the same device cache behaviour;
+    /// assumption).
     public var regionBlocks: UInt32
     /// Each command's timeout (assumption: 30 s, Linux sd's SD_TIMEOUT, far above any answer).
     public var timeout: TimeSpan
 
-    public init(samples: Int = 200, depth: Int = 8, regionBlocks: UInt32 = 8192, timeout: TimeSpan = .seconds(30)) {
+    public init(
+        samples: Int = 200, depth: Int = 8, firstLBA: UInt32 = 0, regionBlocks: UInt32 = 8192,
+        timeout: TimeSpan = .seconds(30)
+    ) {
         precondition(samples >= 1 && depth >= 1 && regionBlocks >= 8)
         self.samples = samples
+        self.firstLBA = firstLBA
         self.depth = depth
         self.regionBlocks = regionBlocks
         self.timeout = timeout
     }
 
     /// Runs the probe on `device` (opened on `runtime`, with at least ``depth`` queue depth) whose
-    /// logical blocks are `blockLength` bytes. Returns nil when a command failed (the first
-    /// failure's line is in the report's ``SGIOLatencyReport/failure``).
+    /// logical blocks are `blockLength` bytes. When a command fails, the probe stops there
+    /// and the report's ``SGIOLatencyReport/failure`` is its line.
     public func run(on device: RealSCSIGenericDevice, runtime: RealNodeRuntime, blockLength: Int) -> SGIOLatencyReport {
         let collector = ProbeCollector()
         var report = SGIOLatencyReport(device: device.name, workerThreads: device.configuration.workerThreads)
@@ -47,9 +54,11 @@ public struct SGIOLatencyProbe {
         // LBAs hop through the region by a stride coprime to the slot count (not sequential,
         // so no read-ahead helps; deterministic, so runs compare).
         let stride = Self.coprimeStride(for: slots)
-        func lba(_ index: Int) -> UInt32 { UInt32((index * stride) % slots * blocksPerCommand) }
+        func lba(_ index: Int) -> UInt32 { firstLBA + UInt32((index * stride) % slots * blocksPerCommand) }
+        // One pattern for every write: building 4 KiB per command would time the loop's CPU,
+        // not SG_IO (a debug build in the emulated guest takes milliseconds for it).
+        let pattern = (0..<bytes).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 1) }
         func request(_ write: Bool, _ index: Int) -> SCSIRequest {
-            let pattern = (0..<bytes).map { UInt8(truncatingIfNeeded: $0 &+ index) }
             // Force unwrap: a 10-byte CDB, a positive timeout and 4 KiB are always valid.
             return write
                 ? try! SCSIRequest(
@@ -74,7 +83,8 @@ public struct SGIOLatencyProbe {
                 }
                 runtime.run(until: { collector.completions.count == 1 }, deadline: runtime.now + timeout * 2)
                 guard let completion = collector.completions.first, completion.isGood else {
-                    report.failure = collector.completions.first.map { device.describe($0) }
+                    report.failure =
+                        collector.completions.first.map { device.describe($0) }
                         ?? "\(device.name): no completion"
                     return report
                 }
@@ -86,6 +96,7 @@ public struct SGIOLatencyProbe {
             let total = samples * 2
             var issued = 0
             let started = runtime.now
+            let ioctlBefore = device.statistics.executionTime
             collector.onCompletion = { [unowned collector] in
                 while issued < total && issued - collector.completions.count < depth {
                     try? device.submit(request(write, issued), handler: collector)
@@ -96,6 +107,7 @@ public struct SGIOLatencyProbe {
             runtime.run(until: { collector.completions.count == total }, deadline: runtime.now + timeout * 4)
             collector.onCompletion = nil
             let elapsed = runtime.now - started
+            let ioctlAtDepth = device.statistics.executionTime - ioctlBefore
             if let bad = collector.completions.first(where: { !$0.isGood }) {
                 report.failure = device.describe(bad)
                 return report
@@ -107,7 +119,9 @@ public struct SGIOLatencyProbe {
             let figures = SGIOLatencyReport.Figures(
                 samples: samples, p50: Self.percentile(endToEnd, 50), p99: Self.percentile(endToEnd, 99),
                 ioctlP50: Self.percentile(inIoctl, 50), ioctlP99: Self.percentile(inIoctl, 99),
-                depth: depth, commandsAtDepth: total, elapsedAtDepth: elapsed, bytesPerCommand: bytes)
+                depth: depth, commandsAtDepth: total, elapsedAtDepth: elapsed,
+                ioctlMeanAtDepth: TimeSpan(picoseconds: ioctlAtDepth.picoseconds / Int64(total)), bytesPerCommand: bytes
+            )
             if write { report.write = figures } else { report.read = figures }
         }
         return report
@@ -159,6 +173,8 @@ public struct SGIOLatencyReport: Hashable, Sendable, CustomStringConvertible {
         public var depth: Int
         public var commandsAtDepth: Int
         public var elapsedAtDepth: TimeSpan
+        /// The mean time one command spent inside `ioctl(SG_IO)` at ``depth``.
+        public var ioctlMeanAtDepth: TimeSpan
         public var bytesPerCommand: Int
 
         /// Bytes per second at ``depth`` (bytes × commands / elapsed).
@@ -199,7 +215,8 @@ public struct SGIOLatencyReport: Hashable, Sendable, CustomStringConvertible {
                     + "p50 \(figures.p50), p99 \(figures.p99) (in the ioctl p50 \(figures.ioctlP50), p99 \(figures.ioctlP99)); "
                     + "depth \(figures.depth) (\(workerThreads) worker\(workerThreads == 1 ? "" : "s"), "
                     + "\(figures.commandsAtDepth) commands): \(megabytes) MB/s, "
-                    + "\(Int(figures.commandsPerSecondAtDepth.rounded())) commands/s")
+                    + "\(Int(figures.commandsPerSecondAtDepth.rounded())) commands/s, "
+                    + "mean \(figures.ioctlMeanAtDepth) in the ioctl")
         }
         return lines.joined(separator: "\n")
     }

@@ -35,11 +35,13 @@ final class SGIOWorkerPool: @unchecked Sendable {
         for _ in 0..<threadCount {
             let context = Unmanaged.passRetained(self).toOpaque()
             var thread = pthread_t()
-            let code = pthread_create(&thread, nil, { context in
-                let pool = Unmanaged<SGIOWorkerPool>.fromOpaque(context!).takeRetainedValue()
-                pool.work()
-                return nil
-            }, context)
+            let code = pthread_create(
+                &thread, nil,
+                { context in
+                    let pool = Unmanaged<SGIOWorkerPool>.fromOpaque(context!).takeRetainedValue()
+                    pool.work()
+                    return nil
+                }, context)
             guard code == 0 else {
                 Unmanaged<SGIOWorkerPool>.fromOpaque(context).release()
                 stop()
