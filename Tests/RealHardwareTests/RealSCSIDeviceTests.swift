@@ -49,7 +49,7 @@ struct RealSCSITestbed {
 ///
 /// The tests that write use disjoint LBAs, since suites run in parallel on the one disk: write/read
 /// 0–7, 1–3, 63–70, 1000–1002, 50000–50007 and the last 8 blocks; queue depth 4096–4159; the
-/// probe 65536–73727; the DDM 20000–20015, 24000–24015 and 40 blocks from the end.
+/// probe 65536–73727 (100000–100007 is only read); the DDM 20000–20015, 24000–24015 and 40 blocks from the end.
 @Suite("SG_IO on a real device", .serialized)
 struct RealSCSIDeviceTests {
     @Test("INQUIRY and READ CAPACITY(16)")
@@ -68,6 +68,35 @@ struct RealSCSIDeviceTests {
         let (blockLength, blocks) = try bed.capacity()
         print("  READ CAPACITY(16): \(blocks) blocks of \(blockLength) bytes")
         #expect(blockLength >= 512 && blocks > 64)
+    }
+
+    @Test("a SCSI block device accepts SG_IO too: /dev/sda reads what /dev/sg0 reads")
+    func blockDevice() throws {
+        guard let bed = try RealSCSITestbed.open("SG_IO block device test") else { return }
+        defer { bed.device.close() }
+        guard access("/dev/sda", F_OK) == 0 else {
+            print("  no /dev/sda here, block device part skipped")
+            return
+        }
+        print("  and on /dev/sda")
+        let block = try RealSCSIGenericDevice(path: "/dev/sda", runtime: bed.runtime)
+        defer { block.close() }
+        // An LBA no test writes (see the suite's comment), read through both nodes.
+        var data: [[UInt8]] = []
+        for device in [bed.device, block] as [RealSCSIGenericDevice] {
+            let log = CompletionLog()
+            try device.submit(
+                SCSIRequest(
+                    CDB.Read10(lba: 100_000, transferLength: 8), dataTransfer: .fromDevice(count: 4096),
+                    timeout: .seconds(10), tag: 40),
+                handler: log)
+            bed.runtime.run(until: { log.completions.count == 1 }, deadline: bed.runtime.now + runtimeTestDeadline)
+            let completion = try #require(log.completions.first)
+            #expect(completion.isGood, "\(device.describe(completion))")
+            data.append(completion.dataIn)
+        }
+        #expect(data[0].count == 4096 && data[0] == data[1])
+        print("  /dev/sda: sg driver version \(block.sgVersion), limits \(block.limits)")
     }
 
     @Test("WRITE(10) then READ(10) of patterns at several LBAs, every byte verified")
@@ -302,5 +331,52 @@ struct RealSCSIDriverTests {
                             senseKey: .illegalRequest, additionalSenseCode: 0x20, additionalSenseCodeQualifier: 0))
             )
         }
+    }
+}
+
+/// A real kernel timeout: scsi_debug told to ignore every command (`opts` bit 0x4,
+/// SDEBUG_OPT_TIMEOUT, with `every_nth=1`), so SG_IO's timeout expires, the SCSI layer aborts
+/// the command and answers DID_TIME_OUT. It changes the disk for every user, so it runs only
+/// when asked, alone: `IOFABRIC_SG_TIMEOUT_TEST=1 … --filter RealSCSITimeoutTests` in the VM.
+@Suite("SG_IO timeout on a real device")
+struct RealSCSITimeoutTests {
+    static let parameters = "/sys/module/scsi_debug/parameters/"
+
+    static func write(_ value: String, to parameter: String) -> Bool {
+        let fd = open(parameters + parameter, O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return value.utf8CString.withUnsafeBufferPointer { Glibc.write(fd, $0.baseAddress, value.utf8.count) }
+            == value.utf8.count
+    }
+
+    @Test(
+        "a command scsi_debug ignores times out: DID_TIME_OUT → timeOut, one line naming the device",
+        .enabled(if: getenv("IOFABRIC_SG_TIMEOUT_TEST") != nil, "set IOFABRIC_SG_TIMEOUT_TEST=1 (changes scsi_debug)"))
+    func kernelTimeout() throws {
+        guard let bed = try RealSCSITestbed.open("SG_IO timeout test") else { return }
+        defer { bed.device.close() }
+        guard Self.write("1", to: "every_nth"), Self.write("4", to: "opts") else {
+            print("  cannot set scsi_debug's every_nth/opts (not scsi_debug, or not root): skipped")
+            return
+        }
+        defer {
+            _ = Self.write("0", to: "opts")
+            _ = Self.write("0", to: "every_nth")
+        }
+        let request = try SCSIRequest(
+            CDB.Read10(lba: 100_000, transferLength: 1), dataTransfer: .fromDevice(count: 512),
+            timeout: .seconds(2), tag: 50)
+        let started = bed.runtime.now
+        let completion = try bed.run(request)
+        let elapsed = bed.runtime.now - started
+        print("  \(bed.device.describe(completion, of: request)) (answered after \(elapsed))")
+        #expect(completion.hostStatus == .timeOut)
+        #expect(completion.residual == 512 && completion.dataIn.isEmpty)
+        #expect(elapsed >= .seconds(2), "not before the request's timeout")
+        #expect(bed.device.statistics.watchdogTimeouts == 0, "the kernel answered, not the watchdog")
+        #expect(
+            bed.device.describe(completion, of: request)
+                == "\(bed.path): READ(10) tag 50: timed out after 2000 ms (DID_TIME_OUT)")
     }
 }

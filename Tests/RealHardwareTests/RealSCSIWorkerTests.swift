@@ -253,6 +253,20 @@ struct RealSCSIWorkerTests {
         #expect(device.statistics.watchdogTimeouts == 1 && device.statistics.timeouts == 1)
     }
 
+    @Test("the hand-off cost alone: the latency probe on an executor that answers at once (printed, not asserted)")
+    func handOffCost() throws {
+        let runtime = try RealNodeRuntime(nodeName: "host0", seed: 8)
+        let device = try RealSCSIGenericDevice(
+            name: "fake-sg0", executor: FakeSGIOExecutor(), runtime: runtime,
+            configuration: RealSCSIGenericDeviceConfiguration(queueDepth: 8))
+        defer { device.close() }
+        let report = SGIOLatencyProbe(samples: 200, depth: 8).run(on: device, runtime: runtime, blockLength: 512)
+        print(report)
+        #expect(report.failure == nil)
+        // Every command was submitted and completed once: 2 directions × (200 + 400).
+        #expect(device.statistics.submitted == 1200 && device.statistics.completed == 1200)
+    }
+
     @Test("an unknown opcode completes CHECK CONDITION with decoded sense")
     func checkConditionThroughTheWorker() throws {
         let runtime = try RealNodeRuntime(nodeName: "host0", seed: 7)

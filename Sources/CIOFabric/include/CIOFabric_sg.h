@@ -106,8 +106,8 @@ int CIOFabric_sg_inquiry(const char *path, uint32_t timeout_ms, CIOFabric_sg_inq
 /// Interrupted calls (EINTR) are retried.
 int CIOFabric_sg_open(const char *path, int32_t *fd, int32_t *sg_version, CIOFabric_sg_stage *failed_stage);
 
-/// Sizes a SCSI generic descriptor reports; -1 where the ioctl failed (a block device answers
-/// neither of the sg-only ones).
+/// Sizes a SCSI generic descriptor reports; -1 where the ioctl failed (a block device has no
+/// SG_GET_SG_TABLESIZE).
 typedef struct CIOFabric_sg_limits {
     /// ioctl(SG_GET_SG_TABLESIZE): the host adapter's scatter-gather table size.
     int32_t sg_table_size;

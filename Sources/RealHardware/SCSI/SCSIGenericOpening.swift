@@ -47,7 +47,7 @@ extension RealDeviceError {
 }
 
 /// Sizes the sg driver reports for a descriptor (`SG_GET_SG_TABLESIZE`, `SG_GET_RESERVED_SIZE`);
-/// nil where it does not answer (a block device opened for SG_IO answers neither).
+/// nil where it does not answer (a block device opened for SG_IO has no scatter-gather table size).
 public struct SCSIGenericLimits: Hashable, Sendable {
     /// The host adapter's scatter-gather table size: with 4 KiB pages, table size × 4 KiB bounds
     /// one command's transfer.
