@@ -21,5 +21,6 @@ public struct RealSCSIGenericDeviceStatistics: Hashable, Sendable {
     public var executionTime = TimeSpan.zero
     public var lastExecutionTime = TimeSpan.zero
 
+    /// All zero.
     public init() {}
 }

@@ -15,6 +15,7 @@ public struct SGIOCommand: Hashable, Sendable {
     /// `timeout`, in milliseconds: the SCSI layer aborts the command after it (DID_TIME_OUT).
     public var timeoutMilliseconds: UInt32
 
+    /// A command from its parts (tests and other callers that build commands without a request).
     public init(
         cdb: [UInt8], direction: SCSIDataDirection, dataOut: [UInt8] = [], transferLength: Int,
         timeoutMilliseconds: UInt32

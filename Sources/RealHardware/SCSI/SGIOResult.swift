@@ -31,6 +31,8 @@ public struct SGIOResult: Hashable, Sendable {
     /// the loop.
     public var executionTime: TimeSpan
 
+    /// A result from its parts; everything left out is zero or empty (an all-default result is
+    /// a GOOD command with nothing transferred back).
     public init(
         systemError: Int32 = 0, status: UInt8 = 0, maskedStatus: UInt8 = 0, hostStatus: UInt16 = 0,
         driverStatus: UInt16 = 0, sense: [UInt8] = [], residual: Int32 = 0, durationMilliseconds: UInt32 = 0,
