@@ -56,6 +56,10 @@ public enum RealDeviceError: Error, Equatable, Sendable, CustomStringConvertible
     /// The INQUIRY response was shorter than the 36 bytes of a standard response.
     case inquiryTooShort(path: String, length: Int)
 
+    /// A device's worker thread could not be started (`pthread_create`, e.g. EAGAIN at the
+    /// process's thread limit).
+    case threadStartFailed(device: String, errno: CInt)
+
     /// The error as one line, e.g. `RDMA device 'mlx5_9' not found (available: rxe0)`.
     public var description: String {
         let text: String
@@ -95,6 +99,8 @@ public enum RealDeviceError: Error, Equatable, Sendable, CustomStringConvertible
             text = "INQUIRY to \(path) failed: \(status)"
         case .inquiryTooShort(let path, let length):
             text = "INQUIRY to \(path) returned \(length) bytes, fewer than the 36 of a standard response"
+        case .threadStartFailed(let device, let code):
+            text = "cannot start the SG_IO worker thread of \(device): \(TextFormatting.errnoText(code))"
         }
         return TextFormatting.singleLine(text)
     }

@@ -6,8 +6,8 @@
 //    installed, so nothing links libibverbs: `CIOFabric_verbs_load` dlopen()s
 //    `libibverbs.so.1` and dlsym()s the few functions used. Some of them cannot be called
 //    from Swift anyway: `ibv_query_port` is a function-like macro in <infiniband/verbs.h>.
-// 2. SG_IO: `ioctl` is variadic, so Swift cannot call it; `CIOFabric_sg_inquiry` wraps the
-//    open / SG_GET_VERSION_NUM / SG_IO sequence of a SCSI INQUIRY.
+// 2. SG_IO: `ioctl` is variadic, so Swift cannot call it; `CIOFabric_sg.h` wraps opening a
+//    SCSI generic device (open / SG_GET_VERSION_NUM) and running one command (SG_IO).
 //
 // This header is the same on every machine: it includes neither <infiniband/verbs.h> nor
 // <scsi/sg.h>, and its structs are our own (flat, fixed-width, prefixed). The verbs structs
@@ -24,6 +24,9 @@
 
 // The event-loop primitives of the real-time runtime (epoll, timerfd, eventfd).
 #include "CIOFabric_loop.h"
+
+// SCSI generic: open a sg node, run one command through ioctl(SG_IO).
+#include "CIOFabric_sg.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -183,64 +186,7 @@ int CIOFabric_verbs_query_port(const CIOFabric_verbs_context *context, uint8_t p
 int CIOFabric_verbs_query_gid(const CIOFabric_verbs_context *context, uint8_t port, int32_t index,
                               uint8_t *gid);
 
-// MARK: - SCSI generic (SG_IO)
-
-/// The step of `CIOFabric_sg_inquiry` that failed with an errno value.
-typedef enum CIOFabric_sg_stage {
-    /// No system call failed: the command ran and the SCSI outcome is in the result.
-    CIOFabric_SG_STAGE_NONE = 0,
-    /// open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC).
-    CIOFabric_SG_STAGE_OPEN = 1,
-    /// ioctl(SG_GET_VERSION_NUM): ENOTTY (or EINVAL) means not a SCSI generic device.
-    CIOFabric_SG_STAGE_VERSION = 2,
-    /// ioctl(SG_IO).
-    CIOFabric_SG_STAGE_SG_IO = 3,
-} CIOFabric_sg_stage;
-
-/// The standard INQUIRY allocation length `CIOFabric_sg_inquiry` asks for (CDB `12 00 00 00 60 00`).
-#define CIOFabric_SG_INQUIRY_LENGTH 96
-/// The sense buffer handed to SG_IO.
-#define CIOFabric_SG_SENSE_CAPACITY 64
-
-/// The outcome of one synchronous INQUIRY through SG_IO (`struct sg_io_hdr`'s outputs).
-typedef struct CIOFabric_sg_inquiry_result {
-    CIOFabric_sg_stage failed_stage;
-    /// SG_GET_VERSION_NUM's answer, e.g. 30536 for sg driver 3.5.36.
-    int32_t sg_version;
-    /// The SCSI status byte: 0x00 GOOD, 0x02 CHECK CONDITION, 0x08 BUSY, ...
-    uint8_t scsi_status;
-    uint8_t masked_status;
-    /// Errors from the host adapter (DID_*) and the driver (DRIVER_*).
-    uint16_t host_status;
-    uint16_t driver_status;
-    /// How many bytes of `sense` the device wrote.
-    uint8_t sense_length;
-    uint8_t sense[CIOFabric_SG_SENSE_CAPACITY];
-    /// Requested minus transferred bytes, as the driver reports it.
-    int32_t residual;
-    uint32_t duration_ms;
-    /// SG_INFO_* flags: bit 0 set when something abnormal happened.
-    uint32_t info;
-    /// Bytes of `data` actually transferred (the request length minus the residual).
-    uint32_t data_length;
-    uint8_t data[CIOFabric_SG_INQUIRY_LENGTH];
-    /// T10 vendor (bytes 8–15), product (16–31) and revision (32–35) of the response,
-    /// trailing blanks removed, bytes outside printable ASCII shown as '.', NUL-terminated;
-    /// empty where the response was too short to hold the field.
-    char vendor[9];
-    char product[17];
-    char revision[5];
-} CIOFabric_sg_inquiry_result;
-
-/// Opens `path` (a /dev/sgN node or a SCSI block device), checks it answers
-/// SG_GET_VERSION_NUM, and sends a standard INQUIRY (96 bytes, `timeout_ms` timeout) with
-/// ioctl(SG_IO), synchronously. The descriptor is closed before returning.
-///
-/// Returns 0 when the command ran (its SCSI outcome, good or not, is in `result`), or the errno
-/// of the step named by `result->failed_stage`: ENOENT, EACCES, ... from open; ENOTTY when the
-/// file is not a SCSI generic device (EINVAL from SG_GET_VERSION_NUM is reported as ENOTTY);
-/// EIO, ... from SG_IO. Interrupted calls (EINTR) are retried.
-int CIOFabric_sg_inquiry(const char *path, uint32_t timeout_ms, CIOFabric_sg_inquiry_result *result);
+// MARK: - SCSI generic (SG_IO): see CIOFabric_sg.h
 
 #ifdef __cplusplus
 }

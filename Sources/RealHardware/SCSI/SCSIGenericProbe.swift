@@ -25,20 +25,7 @@ public func probeSCSIGenericDevice(path: String, timeoutMilliseconds: UInt32 = 5
 {
     var result = CIOFabric_sg_inquiry_result()
     let code = CIOFabric_sg_inquiry(path, timeoutMilliseconds, &result)
-    if code != 0 {
-        switch result.failed_stage {
-        case CIOFabric_SG_STAGE_OPEN:
-            // EACCES is the file's permissions. EPERM is kernel policy instead (e.g. a mounted
-            // block device refused for writing, even to root), so it gets no "run as root" hint.
-            if code == EACCES { throw .permissionDenied(path: path) }
-            throw .openFailed(path: path, errno: code)
-        case CIOFabric_SG_STAGE_VERSION:
-            if code == ENOTTY { throw .notSCSIGeneric(path: path) }
-            throw .ioctlFailed(path: path, request: "SG_GET_VERSION_NUM", errno: code)
-        default:
-            throw .ioctlFailed(path: path, request: "SG_IO", errno: code)
-        }
-    }
+    if code != 0 { throw RealDeviceError.scsiGeneric(path: path, stage: result.failed_stage, errno: code) }
 
     let senseLength = min(Int(result.sense_length), Int(CIOFabric_SG_SENSE_CAPACITY))
     let sense = withUnsafeBytes(of: result.sense) { Array($0.prefix(senseLength)) }
