@@ -5,12 +5,28 @@ import Timebase
 /// Seek time includes the head switch and settling for reads (DiskSim's convention); a write
 /// adds the model's write settle on top.
 public struct SeekCurve: Hashable, Sendable {
-    /// `times[d]`: a seek of `d` cylinders; `times[0]` is zero.
-    public let times: [TimeSpan]
+    /// `times[d]`: a seek of `d` cylinders, `times[0]` zero; empty for a Lee–Katz curve,
+    /// which is computed per seek instead (its table, 8 bytes per cylinder, cost a cache miss
+    /// at each of the shortest-positioning-time-first scheduler's look-ups: 12 % of a
+    /// disk-load run; the formula gives the same values, bit for bit).
+    private let times: [TimeSpan]
+    /// Lee–Katz's coefficients (seconds) when `times` is empty.
+    private let a: Double, b: Double, c: Double
+    /// The number of cylinders: distances run from 0 to `cylinders - 1`.
+    public let cylinders: Int
 
     /// The time to seek `distance` cylinders.
-    @inlinable
-    public func time(distance: Int) -> TimeSpan { times[distance] }
+    public func time(distance: Int) -> TimeSpan {
+        precondition(distance >= 0 && distance < cylinders, "seek distance \(distance) outside \(cylinders) cylinders")
+        if !times.isEmpty { return times[distance] }
+        return distance == 0 ? .zero : Self.leeKatzTime(distance: distance, a: a, b: b, c: c)
+    }
+
+    /// seek(d) = a·√(d − 1) + b·(d − 1) + c, for d ≥ 1.
+    static func leeKatzTime(distance: Int, a: Double, b: Double, c: Double) -> TimeSpan {
+        let move = Double(distance - 1)
+        return TimeSpan(seconds: a * move.squareRoot() + b * move + c)
+    }
 
     /// A curve from `profile` over `cylinders` cylinders, fitted (for three points) against
     /// the seek distances uniform random LBAs produce.
@@ -26,6 +42,14 @@ public struct SeekCurve: Hashable, Sendable {
     init(times: [TimeSpan]) {
         precondition(times.first == .zero, "a seek of 0 cylinders takes no time")
         self.times = times
+        (a, b, c) = (0, 0, 0)
+        cylinders = times.count
+    }
+
+    private init(leeKatz a: Double, _ b: Double, _ c: Double, cylinders: Int) {
+        times = []
+        (self.a, self.b, self.c) = (a, b, c)
+        self.cylinders = cylinders
     }
 
     /// Linear interpolation between measured samples (sorted by distance); beyond the last
@@ -76,11 +100,6 @@ public struct SeekCurve: Hashable, Sendable {
         precondition(
             a >= 0 && b >= 0,
             "seek figures \(singleCylinder)/\(average)/\(fullStroke) do not fit a rising Lee–Katz curve (a \(a), b \(b))")
-        var times = [TimeSpan](repeating: .zero, count: cylinders)
-        for distance in 1..<cylinders {
-            let move = Double(distance - 1)
-            times[distance] = TimeSpan(seconds: a * move.squareRoot() + b * move + c)
-        }
-        return SeekCurve(times: times)
+        return SeekCurve(leeKatz: a, b, c, cylinders: cylinders)
     }
 }
