@@ -90,7 +90,8 @@ struct FenceDrainTests {
 
     /// Measured before the drain barrier (main at 47634d7): seed 3 shows dualOwnership 1 (Red's
     /// write in service on shelf0.bay0 ends after Blue's first replay write to shelf0.bay1); the
-    /// other seeds none (the replay's first writes all waited behind that write on bay0).
+    /// other seeds none (the replay's first writes all waited behind that write on bay0). With
+    /// the barrier, none on any seed; the failover grows by the wait for that write.
     @Test("Slow cache-less disk, Red crashes under heavy writes: no shelf is written by both nodes, on every seed")
     func noDualOwnershipWithSlowDisks() throws {
         var figures: [Figures] = []
@@ -100,8 +101,6 @@ struct FenceDrainTests {
             #expect(run.takeovers == 1, "\(run)")
             #expect(run.lost == 0, "\(run)")
         }
-        withKnownIssue("issue #6: no drain barrier yet (seed 3 shows dualOwnership 1 on main)") {
-            #expect(figures.allSatisfy { $0.dualOwnership == 0 }, "\(figures)")
-        }
+        #expect(figures.allSatisfy { $0.dualOwnership == 0 }, "\(figures)")
     }
 }
