@@ -40,7 +40,7 @@ let agentMessageSamples: [AgentMessage] = {
                                                         DeviceProfile(device: 1, identity: identity, partner: true)]))
     let requests: [ReservationRequest] = [
         .register(key: 0x5245_4400_0000_0001), .registerIgnoringExisting(key: 1), .reserve(key: .max),
-        .preempt(key: 1, victim: 2), .release(key: 3), .readKeys, .readReservation,
+        .preempt(key: 1, victim: 2), .release(key: 3), .readKeys, .readReservation, .drain,
     ]
     for (index, request) in requests.enumerated() {
         messages.append(.reservation(transaction: 300 + UInt64(index), device: UInt16(index), request))

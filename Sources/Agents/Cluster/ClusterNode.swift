@@ -217,6 +217,8 @@ public final class ClusterNode: FailoverActions, NVRAMLogReplayDelegate {
                 problems.append("\(name): the partner's configuration does not decode: \(error)")
                 return
             }
+            // The fence won and drained (the UMA's precondition): no write of the partner's is
+            // still in service on its disks when the replay's first write goes out.
             let mapping = uma.takeOverPartner(configuration: configuration)
             if !mapping.unmapped.isEmpty { problems.append("\(name): partner LUNs with no path here: \(mapping.unmapped)") }
             let records = NVRAMLog.records(in: mirror.partnerImage)

@@ -60,6 +60,11 @@ struct ATACommandSet: DeviceCommandSet {
         case .flush:
             guard operation.step == 0 else { return nil }
             return DeviceCommand(cdb: CDB.ATAPassThrough16.flushCacheExt().bytes, transfer: .none)
+        case .reservation(.drain):
+            // The fence's drain barrier: the ATA cache flush, which the disk executes after the
+            // command in service (ACS-3 7.10: it completes when the cache is written).
+            guard operation.step == 0 else { return nil }
+            return DeviceCommand(cdb: CDB.ATAPassThrough16.flushCacheExt().bytes, transfer: .none)
         case .reservation(let request):
             // Not an ATA command: the shelf's bridge emulates persistent reservations for its
             // ATA disk, so the same PERSISTENT RESERVE CDBs as the SCSI DDM's go to it.

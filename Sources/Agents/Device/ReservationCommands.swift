@@ -10,9 +10,13 @@ enum ReservationCommands {
     /// READ RESERVATION allocation: the header and one reservation descriptor (SPC-3 6.11.3).
     static let readReservationAllocation: UInt16 = 8 + 16
 
-    /// The one command of `request`.
+    /// The one command of `request`. ``ReservationRequest/drain`` is the format's cache flush:
+    /// the SCSI one here, SYNCHRONIZE CACHE (10) over the whole medium (the ATA command set sends
+    /// FLUSH CACHE EXT instead).
     static func command(_ request: ReservationRequest) -> DeviceCommand {
         switch request {
+        case .drain:
+            return DeviceCommand(cdb: CDB.SynchronizeCache10().bytes, transfer: .none)
         case .register(let key):
             return out(.register, PersistentReserveOutParameters(reservationKey: 0, serviceActionReservationKey: key))
         case .registerIgnoringExisting(let key):

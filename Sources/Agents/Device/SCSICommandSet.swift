@@ -2,7 +2,8 @@ import Hardware
 
 /// The SCSI DDM's commands (SPC-4, SBC-3): identify is standard INQUIRY, INQUIRY VPD 80h and
 /// 83h, READ CAPACITY (16); read and write are READ (16) and WRITE (16); flush is SYNCHRONIZE
-/// CACHE (10) over the whole medium; reservations are PERSISTENT RESERVE OUT / IN (SPC-3 6.11, 6.12).
+/// CACHE (10) over the whole medium; reservations are PERSISTENT RESERVE OUT / IN (SPC-3 6.11, 6.12),
+/// and the fence's drain is SYNCHRONIZE CACHE (10) too.
 struct SCSICommandSet: DeviceCommandSet {
     /// Identify's steps.
     enum IdentifyStep: Int {

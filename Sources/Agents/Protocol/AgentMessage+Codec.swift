@@ -322,6 +322,8 @@ extension AgentMessage {
             writer.u8(6)
         case .readReservation:
             writer.u8(7)
+        case .drain:
+            writer.u8(8)
         }
     }
 
@@ -336,6 +338,7 @@ extension AgentMessage {
         case 5: return .release(key: try reader.u64())
         case 6: return .readKeys
         case 7: return .readReservation
+        case 8: return .drain
         default: throw .fieldOutOfRange("reservation request")
         }
     }

@@ -26,6 +26,13 @@ public enum ReservationRequest: Hashable, Sendable, CustomStringConvertible {
     case readKeys
     /// PERSISTENT RESERVE IN, READ RESERVATION: the holder's key, if any.
     case readReservation
+    /// The fence's drain barrier: one command the disk executes in order after the command it is
+    /// servicing, so its GOOD answer says that command (the fenced partner's write PREEMPT AND
+    /// ABORT could not abort) has finished. The SCSI DDM sends SYNCHRONIZE CACHE (10) (SBC-3
+    /// 5.22: it completes when the cache is on the medium, i.e. after the writes in progress),
+    /// the ATA DDM FLUSH CACHE EXT (ACS-3 7.10). Not a persistent reservation command: it is here
+    /// because the UMA sends it in the fence's sequence of reservation steps.
+    case drain
 
     public var description: String {
         switch self {
@@ -36,6 +43,7 @@ public enum ReservationRequest: Hashable, Sendable, CustomStringConvertible {
         case .release(let key): "release \(key)"
         case .readKeys: "read keys"
         case .readReservation: "read reservation"
+        case .drain: "drain"
         }
     }
 }

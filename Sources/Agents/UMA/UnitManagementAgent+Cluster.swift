@@ -64,8 +64,17 @@ extension UnitManagementAgent {
     /// Fences the partner: PREEMPTs its key on the mailbox disk — the first system to do so
     /// wins; the second is no longer registered there and gets RESERVATION CONFLICT (then READ
     /// KEYS confirms: lost unless this system is still registered and the partner is not) — and,
-    /// if won, PREEMPTs it on every partner device and RESERVEs them, so the partner's writes
-    /// get RESERVATION CONFLICT. A mailbox disk not found or not answering is `unavailable`.
+    /// if won, PREEMPTs it on every partner device, **drains** every device preempted and the
+    /// mailbox disk (``ReservationRequest/drain``: each answers once the command it was servicing
+    /// has finished, which PREEMPT AND ABORT does not abort), and RESERVEs them, so the partner's
+    /// writes get RESERVATION CONFLICT and none of them is still under way when `completion(.won)`
+    /// runs (``PartnerShelfState/fenced``). A mailbox disk not found or not answering is
+    /// `unavailable`.
+    ///
+    /// A drain that fails (the disk died between its PREEMPT and the drain: the DDM reports it
+    /// after its command timeout) counts as drained: a disk that answers nothing executes
+    /// nothing. A device whose PREEMPT failed is not drained (it was not fenced; a dead disk
+    /// would only cost another command timeout).
     public func fencePartner(_ completion: @escaping (FenceOutcome) -> Void) {
         requireIdle("fencePartner")
         guard let item = mailbox(.preempt(key: role.ownKey, victim: role.partnerKey)) else {
@@ -81,10 +90,14 @@ extension UnitManagementAgent {
     /// paths by WWN, adds those LUNs to the table under their own numbers, and tells the RTAs
     /// concerned that ``ConnectionID/host`` (the coordinator's replay writes) may reach them.
     /// They are served after ``bringPartnerOnline()``.
+    ///
+    /// - Precondition: a fence won and drained (``PartnerShelfState/fenced``): the replay that
+    ///   follows must not overlap a write of the partner's still in service.
     @discardableResult
     public func takeOverPartner(configuration partner: ClusterUnitConfiguration) -> TakeoverMapping {
         requireIdle("takeOverPartner")
-        precondition(partnerShelf == .none, "\(name): a second takeover")
+        precondition(partnerShelf != .mapped && partnerShelf != .online, "\(name): a second takeover")
+        precondition(partnerShelf == .fenced, "\(name): taking over a partner not fenced and drained (\(partnerShelf))")
         var mapping = TakeoverMapping()
         var byEndpoint: [(BusEndpoint, [UInt16])] = []
         for lun in partner.luns {
@@ -200,8 +213,12 @@ extension UnitManagementAgent {
                 endFence(.lost)
             }
         case .fencePartnerDevices:
+            runBatch(.fenceDraining, drainItems(after: items, adding: mailbox(.drain)))
+        case .fenceDraining:
+            // Every fenced disk has finished what it was servicing (or failed): the barrier.
             runBatch(.fenceReserving, partnerPaths(.reserve(key: role.ownKey)))
         case .fenceReserving:
+            if partnerShelf == .none { partnerShelf = .fenced }
             endFence(.won)
         case .releasing:
             table.removeTakenOver()
@@ -216,6 +233,8 @@ extension UnitManagementAgent {
             }
             runBatch(.reclaimPreempting, held)
         case .reclaimPreempting:
+            runBatch(.reclaimDraining, drainItems(after: items, adding: nil))
+        case .reclaimDraining:
             runBatch(.reclaimReserving, ownDevices(.reserve(key: role.ownKey)))
         case .reclaimReserving:
             if allGood && reclaimServes {
@@ -227,6 +246,18 @@ extension UnitManagementAgent {
         case .checking:
             endFlag(items.contains { $0.status == .good && $0.result.holder == role.partnerKey })
         }
+    }
+
+    /// The drain barrier's operations: ``ReservationRequest/drain`` on every device whose
+    /// PREEMPT (in `preempts`) was GOOD, and on `extra` unless it is one of them.
+    private func drainItems(after preempts: [ReservationItem], adding extra: ReservationItem?) -> [ReservationItem] {
+        var drains = preempts.filter { $0.status?.isGood == true }.map {
+            ReservationItem(endpoint: $0.endpoint, device: $0.device, request: .drain)
+        }
+        if let extra, !drains.contains(where: { $0.endpoint == extra.endpoint && $0.device == extra.device }) {
+            drains.append(extra)
+        }
+        return drains
     }
 
     private func endFence(_ outcome: FenceOutcome) {

@@ -12,8 +12,16 @@ public enum OwnShelfState: Hashable, Sendable {
 }
 
 /// What a UMA does with its partner's LUNs.
+///
+///     none ──fence won (preempt, drain, reserve)──> fenced ──takeOverPartner──> mapped
+///       ▲                                                                          │
+///       └──── releasing <──releasePartner── online <──bringPartnerOnline───────────┘
 public enum PartnerShelfState: Hashable, Sendable {
     case none
+    /// Fenced and drained: the partner is preempted on every disk it reached, and every one of
+    /// them has finished the command it was servicing at the fence (the drain barrier). Only
+    /// from here may the partner's LUNs be taken over and its log replayed.
+    case fenced
     /// Taken over (in the table, the RTAs told of the host connection), not served yet.
     case mapped
     /// Advertised and accepting connections.
@@ -35,6 +43,10 @@ public enum ClusterStep: Hashable, Sendable {
     case fenceMailboxCheck
     /// Won: PREEMPT the partner's key on every partner device.
     case fencePartnerDevices
+    /// The drain barrier: ``ReservationRequest/drain`` on every device the fence preempted and
+    /// the mailbox disk, all answered before the fence completes (PREEMPT AND ABORT aborts the
+    /// partner's queued commands, not the one in service).
+    case fenceDraining
     /// Then RESERVE them (a no-op where the preempt took the reservation).
     case fenceReserving
     /// Giveback, taker side: RELEASE the partner's devices (each once idle at its RTA).
@@ -45,6 +57,8 @@ public enum ClusterStep: Hashable, Sendable {
     case reclaimReading
     /// … PREEMPT the partner's key where it holds the reservation …
     case reclaimPreempting
+    /// … drain the devices preempted (the barrier of the fence) …
+    case reclaimDraining
     /// … RESERVE.
     case reclaimReserving
     /// READ RESERVATION on own devices (``UnitManagementAgent/checkOwnShelf(_:)``).
