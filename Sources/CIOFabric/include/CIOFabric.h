@@ -183,6 +183,10 @@ int CIOFabric_verbs_query_port(const CIOFabric_verbs_context *context, uint8_t p
 int CIOFabric_verbs_query_gid(const CIOFabric_verbs_context *context, uint8_t port, int32_t index,
                               uint8_t *gid);
 
+// The verbs data path (PDs, MRs, CQs, QPs, AHs, async events): its own header, with its
+// own extern "C" block.
+#include "CIOFabric_verbs_data.h"
+
 // MARK: - SCSI generic (SG_IO)
 
 /// The step of `CIOFabric_sg_inquiry` that failed with an errno value.
