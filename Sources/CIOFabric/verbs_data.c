@@ -43,15 +43,27 @@ _Static_assert(IBV_SEND_FENCE == 1 && IBV_SEND_SIGNALED == 2 && IBV_SEND_SOLICIT
 _Static_assert(IBV_ACCESS_LOCAL_WRITE == 1 && IBV_ACCESS_REMOTE_WRITE == 2 && IBV_ACCESS_REMOTE_READ == 4
                    && IBV_ACCESS_REMOTE_ATOMIC == 8,
                "enum ibv_access_flags");
-_Static_assert(IBV_WC_SUCCESS == 0 && IBV_WC_WR_FLUSH_ERR == 5 && IBV_WC_REM_ACCESS_ERR == 10
-                   && IBV_WC_RETRY_EXC_ERR == 12 && IBV_WC_GENERAL_ERR == 21,
+// Every status: RealWorkCompletionMapping decodes them by number.
+_Static_assert(IBV_WC_SUCCESS == 0 && IBV_WC_LOC_LEN_ERR == 1 && IBV_WC_LOC_QP_OP_ERR == 2
+                   && IBV_WC_LOC_EEC_OP_ERR == 3 && IBV_WC_LOC_PROT_ERR == 4 && IBV_WC_WR_FLUSH_ERR == 5
+                   && IBV_WC_MW_BIND_ERR == 6 && IBV_WC_BAD_RESP_ERR == 7 && IBV_WC_LOC_ACCESS_ERR == 8
+                   && IBV_WC_REM_INV_REQ_ERR == 9 && IBV_WC_REM_ACCESS_ERR == 10 && IBV_WC_REM_OP_ERR == 11
+                   && IBV_WC_RETRY_EXC_ERR == 12 && IBV_WC_RNR_RETRY_EXC_ERR == 13 && IBV_WC_LOC_RDD_VIOL_ERR == 14
+                   && IBV_WC_REM_INV_RD_REQ_ERR == 15 && IBV_WC_REM_ABORT_ERR == 16 && IBV_WC_INV_EECN_ERR == 17
+                   && IBV_WC_INV_EEC_STATE_ERR == 18 && IBV_WC_FATAL_ERR == 19 && IBV_WC_RESP_TIMEOUT_ERR == 20
+                   && IBV_WC_GENERAL_ERR == 21,
                "enum ibv_wc_status");
-_Static_assert(IBV_WC_SEND == 0 && IBV_WC_RDMA_WRITE == 1 && IBV_WC_RDMA_READ == 2 && IBV_WC_RECV == 128
+_Static_assert(IBV_WC_SEND == 0 && IBV_WC_RDMA_WRITE == 1 && IBV_WC_RDMA_READ == 2 && IBV_WC_COMP_SWAP == 3
+                   && IBV_WC_FETCH_ADD == 4 && IBV_WC_BIND_MW == 5 && IBV_WC_LOCAL_INV == 6 && IBV_WC_RECV == 128
                    && IBV_WC_RECV_RDMA_WITH_IMM == 129,
                "enum ibv_wc_opcode");
 _Static_assert(IBV_WC_GRH == 1 && IBV_WC_WITH_IMM == 2, "enum ibv_wc_flags");
-_Static_assert(IBV_EVENT_CQ_ERR == 0 && IBV_EVENT_QP_FATAL == 1 && IBV_EVENT_COMM_EST == 4
-                   && IBV_EVENT_DEVICE_FATAL == 8 && IBV_EVENT_PORT_ACTIVE == 9 && IBV_EVENT_PORT_ERR == 10
+_Static_assert(IBV_EVENT_CQ_ERR == 0 && IBV_EVENT_QP_FATAL == 1 && IBV_EVENT_QP_REQ_ERR == 2
+                   && IBV_EVENT_QP_ACCESS_ERR == 3 && IBV_EVENT_COMM_EST == 4 && IBV_EVENT_SQ_DRAINED == 5
+                   && IBV_EVENT_PATH_MIG == 6 && IBV_EVENT_PATH_MIG_ERR == 7 && IBV_EVENT_DEVICE_FATAL == 8
+                   && IBV_EVENT_LID_CHANGE == 11 && IBV_EVENT_PKEY_CHANGE == 12 && IBV_EVENT_SM_CHANGE == 13
+                   && IBV_EVENT_SRQ_ERR == 14 && IBV_EVENT_SRQ_LIMIT_REACHED == 15
+                   && IBV_EVENT_QP_LAST_WQE_REACHED == 16 && IBV_EVENT_CLIENT_REREGISTER == 17 && IBV_EVENT_PORT_ACTIVE == 9 && IBV_EVENT_PORT_ERR == 10
                    && IBV_EVENT_GID_CHANGE == 18 && IBV_EVENT_WQ_FATAL == 19,
                "enum ibv_event_type");
 
