@@ -15,7 +15,7 @@ import Hardware
 public final class RealCompletionQueue: CompletionQueue, FileDescriptorHandler {
     public let capacity: Int
     public let token: UInt64
-    unowned let context: RealVerbsDeviceContext
+    let context: RealVerbsDeviceContext
     private weak var observer: (any CompletionQueueObserver)?
     private let hasObserver: Bool
     private(set) var cq: OpaquePointer?

@@ -13,7 +13,7 @@ public final class RealMemoryRegion: MemoryRegion, ProcessMemory {
     public let access: MemoryAccess
     /// The memory behind the region; kept alive while it is registered.
     public let backing: any ProcessMemory
-    unowned let domain: RealProtectionDomain
+    let domain: RealProtectionDomain
     private(set) var mr: OpaquePointer?
 
     init(domain: RealProtectionDomain, backing: any ProcessMemory, address: UInt64, mr: OpaquePointer,

@@ -16,7 +16,7 @@ public final class RealQueuePair: QueuePair {
     public let queuePairNumber: UInt32
     public let type: QueuePairType
     public let capabilities: QueuePairCapabilities
-    unowned let domain: RealProtectionDomain
+    let domain: RealProtectionDomain
     private let sendQueue: RealCompletionQueue
     private let receiveQueue: RealCompletionQueue
     private(set) var qp: OpaquePointer?
