@@ -74,6 +74,7 @@ struct RealVerbsLoadTests {
             let generator = RDMALoadGenerator(
                 name: "generator", runtime: bed.runtime, context: bed.context, port: bed.port, load: load, peer: responder,
                 observer: meter)
+            let eventsBefore = bed.runtime.statistics.descriptorEvents
             generator.start()
             // Past the stop, for the last transfers and the responder's last checks.
             bed.runtime.run(until: { generator.problem != nil }, deadline: stop + .seconds(1))
@@ -90,6 +91,9 @@ struct RealVerbsLoadTests {
             let median = sorted.isEmpty ? .zero : sorted[sorted.count / 2]
             var line = "RealVerbs load \(label) \(verify ? "verified" : "unverified") on \(bed.context.device.name): \(moved) × 64 KiB"
             line += ", \(Self.format(rate)) MB/s, median latency \(Self.format(median.seconds * 1e6)) µs"
+            // Completion-channel wake-ups of both ends' CQs: how many completions each one drains.
+            let wakeUps = bed.runtime.statistics.descriptorEvents - eventsBefore
+            line += ", \(wakeUps) CQ wake-ups (\(Self.format(Double(moved) / Double(max(wakeUps, 1)))) transfers each)"
             if verify { line += ", \(operation == .write ? responder.blocksReceived : totals.reads) blocks checked, 0 mismatches" }
             if let perftest, perftest > 0 {
                 line += "; perftest \(Self.format(perftest)) MB/s, ratio \(Self.format(100 * rate / perftest)) %"
