@@ -22,6 +22,9 @@
 
 #include <stdint.h>
 
+// The verbs data path (PDs, MRs, CQs, QPs, AHs, async events) over the loaded libibverbs.
+#include "CIOFabric_verbs_data.h"
+
 // The event-loop primitives of the real-time runtime (epoll, timerfd, eventfd).
 #include "CIOFabric_loop.h"
 
@@ -188,10 +191,6 @@ int CIOFabric_verbs_query_port(const CIOFabric_verbs_context *context, uint8_t p
 /// An empty entry reads as 16 zero bytes. Returns 0 or an errno value.
 int CIOFabric_verbs_query_gid(const CIOFabric_verbs_context *context, uint8_t port, int32_t index,
                               uint8_t *gid);
-
-// The verbs data path (PDs, MRs, CQs, QPs, AHs, async events): its own header, with its
-// own extern "C" block.
-#include "CIOFabric_verbs_data.h"
 
 // MARK: - SCSI generic (SG_IO)
 
