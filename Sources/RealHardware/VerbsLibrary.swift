@@ -53,7 +53,9 @@ public final class VerbsLibrary: @unchecked Sendable {
     /// The corresponding C functions are `dlopen` (with `RTLD_NOW | RTLD_LOCAL`) and `dlvsym`,
     /// for `ibv_get_device_list`, `ibv_free_device_list`, `ibv_get_device_name`,
     /// `ibv_get_device_guid`, `ibv_open_device`, `ibv_close_device`, `ibv_query_device`,
-    /// `ibv_query_port` and `ibv_query_gid` at symbol version `IBVERBS_1.1`.
+    /// `ibv_query_port` and `ibv_query_gid` at symbol version `IBVERBS_1.1`, and the data path's
+    /// functions (PD, MR, completion channel, CQ, QP, AH, async events; see
+    /// `CIOFabric_verbs_data.h`) where the build had `<infiniband/verbs.h>`.
     ///
     /// - Throws: ``RealDeviceError/libraryNotFound(library:reason:)`` when `dlopen` fails;
     ///   ``RealDeviceError/librarySymbolMissing(library:symbol:reason:)`` when a function is missing.

@@ -22,6 +22,9 @@
 
 #include <stdint.h>
 
+// The verbs data path (PDs, MRs, CQs, QPs, AHs, async events) over the loaded libibverbs.
+#include "CIOFabric_verbs_data.h"
+
 // The event-loop primitives of the real-time runtime (epoll, timerfd, eventfd).
 #include "CIOFabric_loop.h"
 
@@ -65,9 +68,15 @@ typedef struct CIOFabric_verbs_load_result {
 /// Loads `soname` (normally "libibverbs.so.1") with dlopen(RTLD_NOW | RTLD_LOCAL) and looks
 /// up `ibv_get_device_list`, `ibv_free_device_list`, `ibv_get_device_name`,
 /// `ibv_get_device_guid`, `ibv_open_device`, `ibv_close_device`, `ibv_query_device`,
-/// `ibv_query_port` and `ibv_query_gid`, each at symbol version IBVERBS_1.1 (the current ABI;
-/// the IBVERBS_1.0 compatibility versions take different structs) and, for a library built
-/// without symbol versions, by plain name.
+/// `ibv_query_port` and `ibv_query_gid`, and, in a build with <infiniband/verbs.h>, the data
+/// path's `ibv_alloc_pd`, `ibv_dealloc_pd`, `ibv_reg_mr`, `ibv_dereg_mr`,
+/// `ibv_create_comp_channel`, `ibv_destroy_comp_channel`, `ibv_create_cq`, `ibv_destroy_cq`,
+/// `ibv_get_cq_event`, `ibv_ack_cq_events`, `ibv_create_qp`, `ibv_modify_qp`, `ibv_query_qp`,
+/// `ibv_destroy_qp`, `ibv_create_ah`, `ibv_destroy_ah`, `ibv_get_async_event` and
+/// `ibv_ack_async_event` (see CIOFabric_verbs_data.h), each at symbol version IBVERBS_1.1 (the
+/// current ABI; the IBVERBS_1.0 compatibility versions take different structs) and, for a
+/// library built without symbol versions or a function only ever at IBVERBS_1.0
+/// (`ibv_create_comp_channel`), by plain name.
 ///
 /// Returns the library, or NULL with `result` saying why. Each successful call allocates a
 /// new table that is never freed (see `CIOFabric_verbs_library`); call it once per process.
