@@ -57,6 +57,8 @@ result tests_summary "$(sed -E 's/^.*Test run with //' <<<"$summary")"
 grep -q "RDMA port test runs on rxe0" <<<"$tests_output" || fail "the RDMA port test did not run on rxe0"
 grep -q "SCSI generic probe runs on /dev/sg0" <<<"$tests_output" || fail "the SCSI probe test did not run on /dev/sg0"
 grep -q "RDMA device: rxe0" <<<"$tests_output" || fail "the device listing test did not list rxe0"
+grep -q "RealVerbs RC loopback runs on rxe0" <<<"$tests_output" || fail "the verbs loopback tests did not run on rxe0"
+grep -q "RealVerbs load READ unverified on rxe0" <<<"$tests_output" || fail "the RDMA load agents did not run on rxe0"
 result tests_on_devices "$(grep -oE "(RDMA port test|SCSI generic probe) runs on [^ ]+" <<<"$tests_output" | paste -sd';' -)"
 
 section "(d) perftest on rxe0 (loopback, ${perftest_size} B x ${perftest_iterations})"
