@@ -190,6 +190,9 @@ public struct DiskMechanics: Hashable, Sendable {
     private func blocksReadAhead(by time: Instant, _ ahead: DiskBuffer.ReadAhead) -> UInt64? {
         var low: UInt64 = 0
         var high = ahead.limit - 1 - ahead.lastRead
+        // Under a queue the next access usually takes the arm before the read-ahead's first
+        // block is in: answer that case with one short move instead of the whole search.
+        if high > 0 && arrival(of: ahead.lastRead + 1, in: ahead) > time { return 0 }
         while low < high {
             let middle = (low + high + 1) / 2
             if arrival(of: ahead.lastRead + middle, in: ahead) <= time { low = middle } else { high = middle - 1 }
