@@ -2,6 +2,7 @@
 
 #include "CIOFabric.h"
 #include "verbs_abi.h"
+#include "verbs_internal.h"
 
 #include <dlfcn.h>
 #include <endian.h>
@@ -10,42 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct CIOFabric_verbs_library {
-    void *handle;
-    CIOFabric_ibv_get_device_list_fn get_device_list;
-    CIOFabric_ibv_free_device_list_fn free_device_list;
-    CIOFabric_ibv_get_device_name_fn get_device_name;
-    CIOFabric_ibv_get_device_guid_fn get_device_guid;
-    CIOFabric_ibv_open_device_fn open_device;
-    CIOFabric_ibv_close_device_fn close_device;
-    CIOFabric_ibv_query_device_fn query_device;
-    CIOFabric_ibv_query_port_fn query_port;
-    CIOFabric_ibv_query_gid_fn query_gid;
-};
-
-struct CIOFabric_verbs_context {
-    const CIOFabric_verbs_library *library;
-    struct ibv_context *ibv;
-};
-
 /// Copies `text` into `buffer[0 ..< capacity]`, truncating, always NUL-terminated.
 static void copy_text(char *buffer, size_t capacity, const char *text) {
     if (capacity == 0) return;
     snprintf(buffer, capacity, "%s", text != NULL ? text : "");
-}
-
-/// The errno value of a failed libibverbs call: `errno` when the call set it, else EIO, so a
-/// failure is never reported as success.
-static int failure_errno(void) {
-    return errno != 0 ? errno : EIO;
-}
-
-/// Normalises the return value of an ibv_* call that returns 0, a positive errno value, or -1
-/// with errno set (rdma-core has used all three conventions over time).
-static int verbs_result(int rc) {
-    if (rc == 0) return 0;
-    if (rc > 0) return rc;
-    return failure_errno();
 }
 
 /// Looks `name` up at the current ABI version, then unversioned (a library built without
@@ -99,6 +68,28 @@ const CIOFabric_verbs_library *CIOFabric_verbs_load(const char *soname, CIOFabri
     // and IBVERBS_1.1 (default). `lookup` takes the IBVERBS_1.1 one.
     CIOFABRIC_LOOKUP(query_port, "ibv_query_port");
     CIOFABRIC_LOOKUP(query_gid, "ibv_query_gid");
+#if CIOFABRIC_HAVE_VERBS_HEADER
+    // The data path (verbs_data.c). All of these exist since libibverbs 1.1 (2006).
+    CIOFABRIC_LOOKUP(alloc_pd, "ibv_alloc_pd");
+    CIOFABRIC_LOOKUP(dealloc_pd, "ibv_dealloc_pd");
+    // `ibv_reg_mr` is a macro in verbs.h; its fallback calls the exported function, as we do.
+    CIOFABRIC_LOOKUP(reg_mr, "ibv_reg_mr");
+    CIOFABRIC_LOOKUP(dereg_mr, "ibv_dereg_mr");
+    CIOFABRIC_LOOKUP(create_comp_channel, "ibv_create_comp_channel");
+    CIOFABRIC_LOOKUP(destroy_comp_channel, "ibv_destroy_comp_channel");
+    CIOFABRIC_LOOKUP(create_cq, "ibv_create_cq");
+    CIOFABRIC_LOOKUP(destroy_cq, "ibv_destroy_cq");
+    CIOFABRIC_LOOKUP(get_cq_event, "ibv_get_cq_event");
+    CIOFABRIC_LOOKUP(ack_cq_events, "ibv_ack_cq_events");
+    CIOFABRIC_LOOKUP(create_qp, "ibv_create_qp");
+    CIOFABRIC_LOOKUP(modify_qp, "ibv_modify_qp");
+    CIOFABRIC_LOOKUP(query_qp, "ibv_query_qp");
+    CIOFABRIC_LOOKUP(destroy_qp, "ibv_destroy_qp");
+    CIOFABRIC_LOOKUP(create_ah, "ibv_create_ah");
+    CIOFABRIC_LOOKUP(destroy_ah, "ibv_destroy_ah");
+    CIOFABRIC_LOOKUP(get_async_event, "ibv_get_async_event");
+    CIOFABRIC_LOOKUP(ack_async_event, "ibv_ack_async_event");
+#endif
 #undef CIOFABRIC_LOOKUP
 
     CIOFabric_verbs_library *loaded = malloc(sizeof(*loaded));

@@ -186,6 +186,10 @@ int CIOFabric_verbs_query_port(const CIOFabric_verbs_context *context, uint8_t p
 int CIOFabric_verbs_query_gid(const CIOFabric_verbs_context *context, uint8_t port, int32_t index,
                               uint8_t *gid);
 
+// The verbs data path (PDs, MRs, CQs, QPs, AHs, async events): its own header, with its
+// own extern "C" block.
+#include "CIOFabric_verbs_data.h"
+
 // MARK: - SCSI generic (SG_IO): see CIOFabric_sg.h
 
 #ifdef __cplusplus
