@@ -59,6 +59,8 @@ public struct RealTopology: Sendable {
     public var startTimeout: TimeSpan
     public var target: Target
     public var clients: [Client]
+    /// Whether `run --backend real` starts the clients one after another (else together).
+    public var clientsOneAfterAnother: Bool
 
     /// Where `run --backend real` writes its report: `Reports/<name>-real`.
     public var reportDirectory: String { "Reports/\(name)-real" }
@@ -139,6 +141,7 @@ public struct RealTopology: Sendable {
         return RealTopology(
             file: file, name: name, description: object.string("description") ?? "", seed: UInt64(object.integer("seed")!),
             device: device, bootstrap: object.string("bootstrap") ?? "Reports/\(name)-real/bootstrap",
-            startTimeout: object.duration("startTimeout")!, target: target, clients: clients)
+            startTimeout: object.duration("startTimeout")!, target: target, clients: clients,
+            clientsOneAfterAnother: object.string("clientOrder") == "oneAfterAnother")
     }
 }

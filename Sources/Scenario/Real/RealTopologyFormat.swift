@@ -66,5 +66,7 @@ enum RealTopologyFormat {
                       "How long a client waits for the target's endpoint file, and the target for its devices."),
             .required("target", .object(targetSpec), "The storage target."),
             .required("clients", .array(of: .object(clientSpec), minimumCount: 1), "The clients."),
+            .optional("clientOrder", .choice(["together", "oneAfterAnother"]), default: .string("together"),
+                      "How `run --backend real` starts the clients: all at once, or each after the previous one ended (for clients that share a LUN and would confuse each other's oracle)."),
         ])
 }
