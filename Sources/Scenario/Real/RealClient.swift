@@ -101,8 +101,11 @@ public final class RealClient: ClientInitiatorDelegate, DiskLoadObserver {
         phase = .loading
         loadStart = runtime.now
         lastCompletion = runtime.now
+        // The start a moment ahead: real time passes between reading the clock here and the
+        // generator arming its start timer, and a timer cannot be armed in the past.
+        loadStart = runtime.now + Self.startMargin
         let generator = DiskLoadGenerator(
-            name: initiator.name + ".load", runtime: runtime, devices: initiator.devices, load: definition.load(start: runtime.now),
+            name: initiator.name + ".load", runtime: runtime, devices: initiator.devices, load: definition.load(start: loadStart),
             observer: self)
         self.generator = generator
         generator.start()
@@ -115,6 +118,11 @@ public final class RealClient: ClientInitiatorDelegate, DiskLoadObserver {
         pollArmed = true
         runtime.scheduleTimer(after: Self.pollInterval, handler: PollTimer(client: self), token: 0)
     }
+
+    /// [assumption: 100 ms; between reading the clock and arming the timer the process may be
+    /// descheduled (1 ms was not enough in the emulated VM), and `RealNodeRuntime` refuses a
+    /// timer in the past]
+    static let startMargin = TimeSpan.milliseconds(100)
 
     /// [assumption: 10 ms; phase changes need no finer timing than that]
     static let pollInterval = TimeSpan.milliseconds(10)
