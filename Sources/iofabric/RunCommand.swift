@@ -92,17 +92,18 @@ enum RunCommand {
         return report.verdict == .pass ? Tool.ExitCode.success : Tool.ExitCode.failure
     }
 
-    /// `--backend real`: loads the real-mode topology, checks that libibverbs has a device
-    /// (else one line, exit 1), then runs ``RealModeRun``.
+    /// `--backend real`: checks that libibverbs has a device (else one line, exit 1), loads the
+    /// real-mode topology (exit 2 when invalid), then runs ``RealModeRun``.
     static func runOnRealDevices(_ arguments: ParsedArguments) throws -> Int32 {
-        guard let topology = ServeDeviceOptions.load(arguments.positionals[0]) else { return Tool.ExitCode.invalidScenario }
-        _ = try ServeDeviceOptions.selection(arguments, base: topology.device)  // a bad option is a usage error here
+        // The devices first: where there are none, the one line says so whatever the file.
         do throws(RealModeError) {
             try RealDeviceCheck.requireDevices()
         } catch {
             Tool.printError(error.description)
             return Tool.ExitCode.failure
         }
+        guard let topology = ServeDeviceOptions.load(arguments.positionals[0]) else { return Tool.ExitCode.invalidScenario }
+        _ = try ServeDeviceOptions.selection(arguments, base: topology.device)  // a bad option is a usage error here
         return try RealModeRun.run(
             topology, deviceOptions: ServeDeviceOptions.passThrough(arguments),
             directory: arguments.string("out") ?? topology.reportDirectory, quiet: arguments.flag("quiet"))
