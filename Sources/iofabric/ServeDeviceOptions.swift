@@ -51,7 +51,14 @@ enum ServeDeviceOptions {
 nonisolated(unsafe) var stopSignalled: sig_atomic_t = 0
 
 /// Makes SIGINT and SIGTERM set ``stopSignalled`` instead of killing the process.
+/// Also unblocks them: a process started by one that blocks them (a test runner) inherits the
+/// mask, and a blocked SIGTERM would never stop the loop.
 func installStopSignals() {
     signal(SIGINT) { _ in stopSignalled = 1 }
     signal(SIGTERM) { _ in stopSignalled = 1 }
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGINT)
+    sigaddset(&set, SIGTERM)
+    sigprocmask(SIG_UNBLOCK, &set, nil)
 }

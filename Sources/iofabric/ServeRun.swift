@@ -8,6 +8,7 @@ import Scenario
 enum RealModeRun {
     static func run(_ topology: RealTopology, deviceOptions: [String], directory: String, quiet: Bool) throws -> Int32 {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        installStopSignals()  // unblocks SIGTERM, so the children (which inherit the mask) can be stopped
         RealBootstrap.withdraw(folder: topology.bootstrap, target: topology.target.name)
         let executable = ChildProcess.currentExecutable
         let target = try ChildProcess.spawn(
