@@ -27,16 +27,16 @@ enum RunCommand {
                 OptionSpec(name: "quiet", help: "Print only the verdict line."),
                 OptionSpec(
                     name: "backend", valueName: "sim|real",
-                    help: "Simulated devices, or real libibverbs/SG_IO devices (real mode is not built yet: issue #8).",
+                    help: "Simulated devices, or real libibverbs/SG_IO devices: then SCENARIO is a real-mode topology (Scenarios/real/), run as a target and client processes (see 'iofabric serve', 'iofabric client'); the report goes to Reports/<name>-real/.",
                     defaultValue: "sim"),
-            ],
+            ] + ServeDeviceOptions.specs,
             run: run)
     }
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         switch arguments.string("backend") ?? "sim" {
         case "sim": break
-        case "real": return runOnRealDevices()
+        case "real": return try runOnRealDevices(arguments)
         case let other: throw UsageError(message: "The value '\(other)' is invalid for '--backend': expected sim or real")
         }
         let file = arguments.positionals[0]
@@ -92,28 +92,21 @@ enum RunCommand {
         return report.verdict == .pass ? Tool.ExitCode.success : Tool.ExitCode.failure
     }
 
-    /// `--backend real`: probes libibverbs and its devices and says, in one line on standard
-    /// error, why the run cannot happen here (exit status 1). With devices present it says that
-    /// the real-mode topology is not built yet.
-    static func runOnRealDevices() -> Int32 {
-        let line: String
-        do throws(RealDeviceError) {
-            let names = try VerbsLibrary.shared().deviceNames()
-            if names.isEmpty { throw RealDeviceError.noDevices }
-            line = "real-mode topology not built yet (issue #8, item 4); RDMA devices found: "
-                + names.joined(separator: ", ") + " (see 'iofabric devices')"
+    /// `--backend real`: checks that libibverbs has a device (else one line, exit 1), loads the
+    /// real-mode topology (exit 2 when invalid), then runs ``RealModeRun``.
+    static func runOnRealDevices(_ arguments: ParsedArguments) throws -> Int32 {
+        // The devices first: where there are none, the one line says so whatever the file.
+        do throws(RealModeError) {
+            try RealDeviceCheck.requireDevices()
         } catch {
-            switch error {
-            case .libraryNotFound, .librarySymbolMissing:
-                line = "libibverbs not found (install Debian's libibverbs1 and ibverbs-providers)"
-            case .noDevices:
-                line = "no RDMA devices found (see README: real-hardware mode)"
-            default:
-                line = error.description
-            }
+            Tool.printError(error.description)
+            return Tool.ExitCode.failure
         }
-        Tool.printError(line)
-        return Tool.ExitCode.failure
+        guard let topology = ServeDeviceOptions.load(arguments.positionals[0]) else { return Tool.ExitCode.invalidScenario }
+        _ = try ServeDeviceOptions.selection(arguments, base: topology.device)  // a bad option is a usage error here
+        return try RealModeRun.run(
+            topology, deviceOptions: ServeDeviceOptions.passThrough(arguments),
+            directory: arguments.string("out") ?? topology.reportDirectory, quiet: arguments.flag("quiet"))
     }
 
     static func replayCommand(file: String, seed: UInt64, duration: TimeSpan?) -> String {

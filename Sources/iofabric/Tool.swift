@@ -23,7 +23,7 @@ enum Tool {
         CommandSpec(
             path: ["iofabric"],
             abstract: "Simulate a storage fabric (PCI, InfiniBand, SCSI/ATA disks) deterministically, or drive real devices.",
-            subcommands: [RunCommand.spec, SweepCommand.spec, ReplayCommand.spec, BaselineCommand.spec, SweepWorkerCommand.spec, ValidateCommand.spec, ListCommand.spec, SchemaCommand.spec, BenchCommand.spec, DevicesCommand.spec])
+            subcommands: [RunCommand.spec, SweepCommand.spec, ReplayCommand.spec, BaselineCommand.spec, SweepWorkerCommand.spec, ValidateCommand.spec, ListCommand.spec, SchemaCommand.spec, BenchCommand.spec, DevicesCommand.spec, ServeCommand.spec, ClientCommand.spec])
     }
 
     /// Parses `arguments` (without the program name), runs the command, returns the exit code.

@@ -152,8 +152,8 @@ final class TargetAssembly: UnitManagementObserver {
     {
         let context = try openVerbs(hca, path: fabric.definition.path)
         switch fabric.network {
-        case .infiniband: return InfiniBandTransport(name: name, runtime: runtime, context: context)
-        case .ethernet: return RoCETransport(name: name, runtime: runtime, context: context)
+        case .infiniband: return AgentFactory.transport(.infiniband, name: name, runtime: runtime, context: context)
+        case .ethernet: return AgentFactory.transport(.ethernet, name: name, runtime: runtime, context: context)
         }
     }
 
@@ -169,8 +169,8 @@ final class TargetAssembly: UnitManagementObserver {
     /// The DDM for the controller's I/O format.
     static func driver(for controller: IOController, name: String, device: any SCSIGenericDevice, runtime: SimNodeRuntime) -> any DeviceDriver {
         switch controller.configuration.kind {
-        case .ataController: ATADeviceDriver(name: name, device: device, runtime: runtime)
-        case .scsiHBA: SCSIDeviceDriver(name: name, device: device, runtime: runtime)
+        case .ataController: AgentFactory.driver(.ata, name: name, device: device, runtime: runtime)
+        case .scsiHBA: AgentFactory.driver(.scsi, name: name, device: device, runtime: runtime)
         }
     }
 

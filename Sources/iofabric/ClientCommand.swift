@@ -1,0 +1,74 @@
+import Foundation
+import RealHardware
+import Reports
+import Scenario
+import Timebase
+
+/// `iofabric client REAL.json --name c0`: one client of a real-mode topology: connects to the
+/// target over RDMA, runs its verified block load, prints a summary.
+enum ClientCommand {
+    static var spec: CommandSpec {
+        CommandSpec(
+            path: ["iofabric", "client"],
+            abstract: "Run one client of a real-mode topology: a verified block load over RDMA to its target.",
+            discussion: """
+                Waits for the target's endpoint in the topology's bootstrap folder (up to its \
+                startTimeout), connects with the simulator's client initiator, zeroes the working set \
+                (zeroFirst), runs the fio-like load for its duration with the integrity oracle, and \
+                prints a summary. Exit status 0 only when every read was verified and nothing failed; \
+                1 otherwise (one line says why); 2 for an invalid file.
+                """,
+            arguments: [ArgumentSpec(name: "topology", help: "The real-mode topology file.")],
+            options: [
+                OptionSpec(name: "name", valueName: "client", help: "Which client of the file to run (default: the first)."),
+                OptionSpec(name: "result", valueName: "file", help: "Also write the result as JSON to this file (atomically)."),
+                OptionSpec(name: "seed", valueName: "n", help: "Seed of the load's random streams (default: the file's)."),
+            ] + ServeDeviceOptions.specs,
+            run: run)
+    }
+
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        guard let topology = ServeDeviceOptions.load(arguments.positionals[0]) else { return Tool.ExitCode.invalidScenario }
+        let name = arguments.string("name") ?? topology.clients[0].name
+        guard let definition = topology.client(named: name) else {
+            throw UsageError(message: "No client '\(name)' in \(topology.file): expected one of \(topology.clients.map(\.name).joined(separator: ", "))")
+        }
+        let selection = try ServeDeviceOptions.selection(arguments, base: topology.device)
+        let seed: UInt64 = arguments.string("seed") == nil ? topology.seed : try arguments.integer("seed", in: 0...UInt64.max)
+        let client: RealClient
+        let runtime: RealNodeRuntime
+        do throws(RealModeError) {
+            try RealDeviceCheck.requireDevices()
+            let record = try RealBootstrap.waitForTarget(
+                folder: topology.bootstrap, target: topology.target.name, timeout: topology.startTimeout)
+            do { runtime = try RealNodeRuntime(nodeName: name, seed: seed) } catch { throw RealModeError("\(name): \(error)") }
+            client = try RealClient(definition: definition, selection: selection, runtime: runtime)
+            print("\(name): on \(client.portLabel), connecting to \(topology.target.name) at \(record.address)")
+            fflush(nil)
+            client.start(target: record.address)
+        } catch {
+            Tool.printError(error.description)
+            return Tool.ExitCode.failure
+        }
+        installStopSignals()
+        // Generous: the connection, the zeroing, the load, and two I/O timeouts to drain.
+        let deadline = runtime.now + topology.startTimeout + definition.duration + definition.timeout * 2
+        while !client.isDone && stopSignalled == 0 && runtime.now < deadline {
+            _ = runtime.run(until: { client.isDone || stopSignalled != 0 }, deadline: min(runtime.now + .milliseconds(100), deadline))
+        }
+        if !client.isDone {
+            client.abandon(stopSignalled != 0 ? "stopped by a signal while \(client.phaseName)" : "still \(client.phaseName) at the deadline")
+        }
+        let result = client.result
+        print(result.summary)
+        if let path = arguments.string("result") {
+            do throws(RealModeError) {
+                try RealBootstrap.write(result.json.rendered(pretty: true) + "\n", to: path)
+            } catch {
+                Tool.printError(error.description)
+                return Tool.ExitCode.failure
+            }
+        }
+        return result.passed ? Tool.ExitCode.success : Tool.ExitCode.failure
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Reports
+import Scenario
+
+/// `iofabric run --backend real`: the target and the clients of a real-mode topology as child
+/// processes of this one (`iofabric serve`, `iofabric client`, started with `posix_spawn` as
+/// `sweep` starts its workers), then the report.
+enum RealModeRun {
+    static func run(_ topology: RealTopology, deviceOptions: [String], directory: String, quiet: Bool) throws -> Int32 {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        installStopSignals()  // unblocks SIGTERM, so the children (which inherit the mask) can be stopped
+        RealBootstrap.withdraw(folder: topology.bootstrap, target: topology.target.name)
+        let executable = ChildProcess.currentExecutable
+        let target = try ChildProcess.spawn(
+            executable, ["serve", topology.file] + deviceOptions,
+            standardOutput: directory + "/target.out", standardError: directory + "/target.err")
+        if !quiet { print("\(topology.name): target \(topology.target.name) started (pid \(target.pid)); output in \(directory)/target.out") }
+        var targetEnding: ChildProcess.Ending?
+        var outcomes: [RealRunReport.ClientOutcome] = []
+        let batches = topology.clientsOneAfterAnother ? topology.clients.map { [$0] } : [topology.clients]
+        for batch in batches {
+            var running: [pid_t: String] = [:]
+            for client in batch {
+                let base = directory + "/client-" + client.name
+                unlink(base + ".json")
+                let child = try ChildProcess.spawn(
+                    executable, ["client", topology.file, "--name", client.name, "--result", base + ".json"] + deviceOptions,
+                    standardOutput: base + ".out", standardError: base + ".err")
+                running[child.pid] = client.name
+            }
+            while !running.isEmpty, let (pid, ending) = ChildProcess.waitForAny() {
+                if pid == target.pid {
+                    targetEnding = ending
+                    continue
+                }
+                guard let name = running.removeValue(forKey: pid) else { continue }
+                let base = directory + "/client-" + name
+                let result = FileManager.default.contents(atPath: base + ".json").flatMap { try? JSONValue.parse($0) }
+                outcomes.append(RealRunReport.ClientOutcome(name: name, ending: ending.description, result: result))
+                if !quiet { print(lastLine(base + ".out") ?? "\(name): \(ending.description)") }
+                if result == nil, let error = lastLine(base + ".err") { Tool.printError("\(name): \(error)") }
+            }
+        }
+        if targetEnding == nil {
+            kill(target.pid, SIGTERM)
+            while targetEnding == nil, let (pid, ending) = ChildProcess.waitForAny() {
+                if pid == target.pid { targetEnding = ending }
+            }
+        }
+        if let error = lastLine(directory + "/target.err") { Tool.printError("target: \(error)") }
+        let report = RealRunReport(
+            topology: topology, deviceOptions: deviceOptions, targetEnding: targetEnding?.description ?? "unknown",
+            targetSummary: lastLine(directory + "/target.out"), clients: outcomes.sorted { $0.name < $1.name })
+        let files = try report.write(to: directory)
+        print("\(topology.name) (real): \(report.passed ? "PASS" : "FAIL"); report: \(files.joined(separator: ", "))")
+        return report.passed ? Tool.ExitCode.success : Tool.ExitCode.failure
+    }
+
+    /// The last non-empty line of a file, if any.
+    static func lastLine(_ path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init)
+    }
+}
