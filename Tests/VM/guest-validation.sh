@@ -4,7 +4,8 @@
 #   (a) the kernel's devices: rxe0 ACTIVE (rdma link, ibv_devinfo), /dev/sg0 is scsi_debug (sg_inq);
 #   (b) `iofabric devices` lists rxe0 and /dev/sg0;
 #   (c) the RealHardwareTests suites, with the tests that need a device running on rxe0 and sg0;
-#   (d) perftest ib_write_bw / ib_read_bw on rxe0, server and client in this guest (loopback).
+#   (d) perftest ib_write_bw / ib_read_bw on rxe0, server and client in this guest (loopback);
+#   (e) the real-mode validation run (Scenarios/real/validation.json): target + client on rxe0, /dev/sg0.
 # Prints everything, then one `iofabric-vm-result: KEY=VALUE` line per figure for validate.sh,
 # and exits non-zero when a check failed.
 set -uo pipefail
@@ -92,6 +93,16 @@ perftest() {
 echo "$(grep -m1 -E "Mtu|MTU" <(ibv_devinfo -d rxe0) | tr -s ' \t' ' ')"
 perftest ib_write_bw
 perftest ib_read_bw
+
+section "(e) real mode: a storage target on rxe0 serving /dev/sg0 to a verifying client"
+# The agents of the simulated runs, on real verbs, SG_IO and the in-process bus; exits 0 only
+# when the run passes (every byte read verified, no error, no lost write).
+real_output="$("$bin/iofabric" run --backend real Scenarios/real/validation.json --ib-dev rxe0 \
+    --out Reports/vm-validation/real-validation 2>&1)"
+status=$?
+echo "$real_output"
+[ $status = 0 ] || fail "the real-mode validation run exited with $status"
+result real_validation "$(grep -E "^c0: " <<<"$real_output" | sed -E 's/ \(.*\)//' | head -1)"
 
 section "guest done"
 result guest_uptime "$(cut -d' ' -f1 /proc/uptime)"

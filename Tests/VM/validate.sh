@@ -102,6 +102,7 @@ emulator figures, for correctness and ratios only, never hardware figures.
 | tests that ran on a device | $(value tests_on_devices) |
 | perftest \`ib_write_bw\` (${IOFABRIC_PERFTEST_SIZE:-65536} B, loopback on rxe0) | ${write_bw:-?} MB/s |
 | perftest \`ib_read_bw\` (${IOFABRIC_PERFTEST_SIZE:-65536} B, loopback on rxe0) | ${read_bw:-?} MB/s |
+| real mode: target on rxe0 serving /dev/sg0, verifying client (debug build) | $(value real_validation) |
 | boot to ready: guest uptime / wall from QEMU's start | ${boot:-?} s / ${boot_wall:-?} s |
 | guest uptime at the end | $(value guest_uptime) s |
 | VM run, wall (boot, checks, power-off) | $run_seconds s |
