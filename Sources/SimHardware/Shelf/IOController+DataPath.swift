@@ -5,8 +5,8 @@ import SimCore
 extension IOController {
     /// The command's firmware time is over: fetch the data-out, or go to the loop.
     func commandReady(_ index: Int) {
-        guard let slot = slots[index] else { return }
-        if case .toDevice(let data) = slot.request.dataTransfer, !data.isEmpty {
+        guard slots[index] != nil else { return }
+        if case .toDevice(let data) = slots[index]!.request.dataTransfer, !data.isEmpty {
             startDMA(index, .memoryRead, bytes: data.count, phase: .dataOut)
         } else {
             sendOnLoop(index)

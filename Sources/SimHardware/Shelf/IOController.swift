@@ -177,7 +177,8 @@ public final class IOController: SimComponent {
     /// The live slot of `exchange`, or nil when that command has completed already.
     func slotIndex(of exchange: UInt64) -> Int? {
         let index = Int(exchange & (1 << Self.slotBits - 1))
-        guard index < slots.count, let slot = slots[index], slot.exchange == exchange else { return nil }
+        // Read in place: binding the slot copies it, and its references cost retains.
+        guard index < slots.count, slots[index]?.exchange == exchange else { return nil }
         return index
     }
 
