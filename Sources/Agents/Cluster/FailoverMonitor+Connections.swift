@@ -65,6 +65,7 @@ extension FailoverMonitor {
             if partnerIncarnation != nil { statistics.partnerIncarnations += 1 }
             partnerIncarnation = message.incarnation
             partnerSequence = 0
+            partnerMirrorInSync = false  // a new boot: its log is in sync here once it says so
         }
         guard message.sequence > partnerSequence else {
             statistics.staleMessages += 1
@@ -72,6 +73,10 @@ extension FailoverMonitor {
         }
         partnerSequence = message.sequence
         partnerState = message.state
+        if message.mirrorInSync != partnerMirrorInSync {
+            partnerMirrorInSync = message.mirrorInSync
+            report(.partnerMirror(inSync: message.mirrorInSync, at: runtime.now))
+        }
         if case .hello(let configuration) = message.body { partnerConfiguration = configuration }
         handle(message, on: connection)
     }
