@@ -134,3 +134,55 @@ struct FailoverMonitorMirrorSyncTests {
         }
     }
 }
+
+/// The mirror's side: when the partner's copy is in sync.
+@Suite("NVRAM mirror sync")
+struct NVRAMMirrorSyncTests {
+    static let recordBytes = NVRAMLogFormat.recordSize(dataLength: 4096)
+
+    @Test("Not in sync at boot; in sync when the first re-send (header only) lands, t0 + writeTime(header); a switch keeps it")
+    func freshBoot() {
+        let pair = MirrorPair()
+        var announced: [Instant] = []
+        pair.red.onSynchronized = { announced.append(pair.simulator.now) }
+        #expect(!pair.red.isInSync)
+        let zero = pair.connect(interconnect: 0)
+        let connected = pair.simulator.now
+        #expect(!pair.red.isInSync)
+        pair.run(for: .milliseconds(1))
+        #expect(pair.red.isInSync)
+        #expect(announced == [connected + zero.writeTime(NVRAMLogFormat.headerLength)])
+        // Another interconnect: durability was held meanwhile, the copy is in the same NVRAM.
+        pair.connect(interconnect: 1)
+        zero.fail()
+        #expect(pair.red.isInSync)
+        pair.run(for: .milliseconds(1))
+        #expect(announced.count == 1 && pair.red.statistics.resyncsCompleted == 2)
+    }
+
+    @Test("Alone: not in sync; the partner back, in sync only when the whole live log landed, t0 + writeTime(header) + writeTime(n × record)")
+    func aloneThenResync() {
+        let pair = MirrorPair()
+        var announced: [Instant] = []
+        pair.red.onSynchronized = { announced.append(pair.simulator.now) }
+        let first = pair.connect(interconnect: 0)
+        pair.run(for: .milliseconds(1))
+        first.fail()
+        pair.red.partnerFenced()
+        #expect(!pair.red.isInSync)
+        let n = 6
+        for index in 0..<n {
+            _ = pair.red.append(lun: 1, lba: UInt64(index) * 8, blocks: 8, data: testPayload(UInt64(index), bytes: 4096))
+        }
+        pair.run(for: .milliseconds(1))
+        #expect(pair.recorder.durable.count == n)  // acknowledged from the local log alone
+        let again = pair.connect(interconnect: 0)
+        let reconnected = pair.simulator.now
+        pair.run(for: .microseconds(1))
+        #expect(!pair.red.isInSync)  // the re-send is under way: a takeover now would lose the n records
+        pair.run(for: .milliseconds(1))
+        #expect(pair.red.isInSync)
+        #expect(announced.last == reconnected + again.writeTime(NVRAMLogFormat.headerLength) + again.writeTime(n * Self.recordBytes))
+        #expect(pair.blueCopy.count == n)
+    }
+}
