@@ -40,6 +40,9 @@ public final class FailoverMonitor: ClusterConnectionClient, TimerHandler {
     /// half (false before its first message and at each new incarnation). A failed partner is
     /// taken over only when true.
     public internal(set) var partnerMirrorInSync = false
+    /// The partner asked for its shelf while this node's log was not in sync in its mirror: the
+    /// giveback starts when it is.
+    var givebackDeferred = false
 
     let runtime: any NodeRuntime
     let actions: any FailoverActions
@@ -102,11 +105,13 @@ public final class FailoverMonitor: ClusterConnectionClient, TimerHandler {
 
     /// This node's NVRAM log became in sync in the partner's mirror half (the mirror's re-send
     /// completed; see ``FailoverActions/localMirrorInSync``): a heartbeat on every connection now,
-    /// so the partner need not wait for the next interval to know it may take this node over.
+    /// so the partner need not wait for the next interval to know it may take this node over;
+    /// and a giveback deferred for it starts.
     public func localMirrorSyncChanged() {
         guard state != .stopped, state != .fencedOut else { return }
         statistics.syncAnnouncements += 1
         broadcast(.heartbeat)
+        if givebackDeferred { startGiveback() }
     }
 
     // MARK: Timers

@@ -101,6 +101,8 @@ public struct FailoverMonitorStatistics: Hashable, Sendable {
     public var syncAnnouncements = 0
     public var fencesLost = 0
     public var givebacks = 0
+    /// Giveback requests that waited for this node's log to be in sync in the partner's mirror.
+    public var givebacksDeferred = 0
 
     public init() {}
 

@@ -18,7 +18,8 @@
 /// only with the partner's configuration known and the partner's last word saying its NVRAM
 /// log is in sync here (``FailoverMessage/mirrorInSync``); the monitor asserts it on the move.
 ///     fencing ─lost (split brain)─> fencedOut (until reboot)
-///     takenOver ─giveback request─> givingBack ─released─> normal
+///     takenOver ─giveback request, own log in sync in the partner's mirror─> givingBack ─released─> normal
+///         (the request waits in takenOver while the mirror re-sends what was acknowledged alone)
 public enum FailoverMonitorState: UInt8, CaseIterable, Hashable, Sendable, CustomStringConvertible {
     /// Created, not started.
     case stopped = 0
