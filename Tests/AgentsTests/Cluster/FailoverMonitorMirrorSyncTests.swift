@@ -186,3 +186,33 @@ struct NVRAMMirrorSyncTests {
         #expect(pair.blueCopy.count == n)
     }
 }
+
+/// The giveback's side: the taker releases the partner's shelf only once its own log is in sync
+/// in the returning partner's mirror.
+@Suite("FailoverMonitor giveback after resync")
+struct FailoverMonitorGivebackSyncTests {
+    @Test("A giveback request while the taker's log is not in sync waits; the sync announcement starts the release at once")
+    func givebackWaitsForSync() {
+        let pair = MonitorPair()
+        pair.start(0); pair.start(1); pair.connectAll()
+        pair.run(until: Instant.zero + .seconds(1) + .milliseconds(13))
+        pair.crash(0)
+        let rebootAt = Instant.zero + .seconds(2)
+        pair.run(until: rebootAt)
+        pair.actions[1].localMirrorInSync = false  // alone since the fence
+        pair.reboot(0)
+        pair.run(until: rebootAt + .milliseconds(300))
+        pair.connectAll()
+        let syncAt = pair.now + .milliseconds(10)  // Blue's re-send ends: long after Red's request (up + 2d)
+        pair.run(until: syncAt)
+        #expect(pair.monitors[1].state == .takenOver)
+        #expect(pair.actions[1].callNames.last != .releasePartnerShelf)
+        #expect(pair.monitors[1].statistics.givebacksDeferred == 1)  // Red's repeated requests count once
+        pair.actions[1].localMirrorInSync = true
+        pair.monitors[1].localMirrorSyncChanged()
+        #expect(pair.actions[1].calls.last?.call == .releasePartnerShelf && pair.actions[1].calls.last?.at == syncAt)
+        pair.run(until: syncAt + .seconds(1))
+        #expect(pair.monitors[0].state == .normal && pair.monitors[1].state == .normal)
+        #expect(pair.actions[0].callNames == [.reclaimOwnShelf])
+    }
+}
