@@ -140,6 +140,7 @@ public final class ClusterNode: FailoverActions, NVRAMLogReplayDelegate {
         }
         self.managers = managers
         monitor = FailoverMonitor(name: name + ".failover-monitor", runtime: runtime, actions: self, configuration: monitorConfiguration)
+        mirror.onSynchronized = { [unowned self] in monitor.localMirrorSyncChanged() }
         managers[monitorManager].register(monitor)
         if mirrorWrites {
             managers[index.first { $0.client == .nvramMirror }!.manager].register(mirror)
@@ -174,6 +175,11 @@ public final class ClusterNode: FailoverActions, NVRAMLogReplayDelegate {
     // MARK: FailoverActions
 
     public var localConfiguration: [UInt8] { uma.clusterConfiguration }
+
+    /// The mirror's ``NVRAMMirror/isInSync``; always true when the node does not mirror writes
+    /// (the unsafe setting: the partner takes over with whatever its copy holds, which is what
+    /// `MirrorNecessityTests` shows).
+    public var localMirrorInSync: Bool { !mirrorsWrites || mirror.isInSync }
 
     public func serveOwnShelf() {
         whenUMAReady { [self] in

@@ -17,6 +17,15 @@ public protocol FailoverActions: AnyObject {
     /// ``FailoverMessage/maxConfigurationBytes`` long. Read whenever a hello is sent.
     var localConfiguration: [UInt8] { get }
 
+    /// Whether this node's NVRAM log is in sync in the partner's mirror half: every write this
+    /// node acknowledged is in the partner's copy (the mirror's re-send of the live log after a
+    /// connection came up has completed, and the node has not acknowledged from its local log
+    /// alone since). Read whenever a message is sent; the partner refuses to take this node over
+    /// while it is false. Tell the monitor when it becomes true
+    /// (``FailoverMonitor/localMirrorSyncChanged()``) so the partner learns at once.
+    /// The default (coordinators with no NVRAM log, test doubles) is true: nothing to mirror.
+    var localMirrorInSync: Bool { get }
+
     /// Start serving this node's own shelf (register and reserve through the A loop, bring its
     /// LUNs online, advertise them). Answer: ``FailoverMonitor/ownShelfServing()``.
     func serveOwnShelf()
@@ -56,5 +65,6 @@ public protocol FailoverActions: AnyObject {
 }
 
 extension FailoverActions {
+    public var localMirrorInSync: Bool { true }
     public func takeOverBoth(partnerConfiguration: [UInt8]) { takeOver(partnerConfiguration: partnerConfiguration) }
 }

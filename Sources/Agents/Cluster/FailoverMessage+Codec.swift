@@ -1,7 +1,8 @@
 // The failover message's wire format (big-endian throughout).
 //
-//     header   magic 0x464D ("FM", 2) · version 1 (1) · opcode (1) · incarnation (8) · sequence (8)
-//              · sender state (1, a FailoverMonitorState raw value)
+//     header   magic 0x464D ("FM", 2) · version 2 (1) · opcode (1) · incarnation (8) · sequence (8)
+//              · sender state (1, a FailoverMonitorState raw value) · flags (1: bit 0 the sender's
+//              NVRAM log is in sync in the receiver's mirror half; the other bits 0)
 //     body     1 hello             configuration length (2, ≤ maxConfigurationBytes) · configuration
 //              2 heartbeat         (empty)
 //              3 giveback request  (empty)
@@ -13,10 +14,12 @@
 extension FailoverMessage {
     /// "FM": the first two bytes of every failover message.
     static let magic: UInt16 = 0x464d
-    /// The only version this codec speaks.
-    static let version: UInt8 = 1
-    /// Magic, version, opcode, incarnation, sequence, state.
-    static let headerLength = 21
+    /// The only version this codec speaks (2: the flags byte; version 1 had none).
+    static let version: UInt8 = 2
+    /// Magic, version, opcode, incarnation, sequence, state, flags.
+    static let headerLength = 22
+    /// Flags bit 0: ``mirrorInSync``.
+    static let mirrorInSyncFlag: UInt8 = 0x01
     /// The longest configuration a hello carries. [assumption: a LUN map of 256 LUNs × 16 bytes;
     /// the coordinator's map format is its own]
     public static let maxConfigurationBytes = 4096
@@ -45,6 +48,7 @@ extension FailoverMessage {
         writer.u64(incarnation)
         writer.u64(sequence)
         writer.u8(state.rawValue)
+        writer.u8(mirrorInSync ? Self.mirrorInSyncFlag : 0)
         if case .hello(let configuration) = body {
             precondition(configuration.count <= Self.maxConfigurationBytes, "failover configuration too long")
             writer.u16(UInt16(configuration.count))
@@ -64,6 +68,8 @@ extension FailoverMessage {
         let incarnation = try reader.u64()
         let sequence = try reader.u64()
         guard let state = FailoverMonitorState(rawValue: try reader.u8()) else { throw .fieldOutOfRange("sender state") }
+        let flags = try reader.u8()
+        guard flags & ~Self.mirrorInSyncFlag == 0 else { throw .fieldOutOfRange("flags") }
         let body: FailoverMessageBody
         switch opcode {
         case 1:
@@ -82,6 +88,6 @@ extension FailoverMessage {
         default: throw .unknownOpcode(opcode)
         }
         try reader.finish()
-        self.init(incarnation: incarnation, sequence: sequence, state: state, body: body)
+        self.init(incarnation: incarnation, sequence: sequence, state: state, mirrorInSync: flags != 0, body: body)
     }
 }

@@ -19,7 +19,9 @@ public enum FailoverMessageBody: Hashable, Sendable {
 ///
 /// Every message carries the sender's incarnation (drawn at each boot), a sequence number
 /// (one counter for every message the monitor sends, on any connection, so the receiver can
-/// tell the latest state across interconnects) and the sender's state.
+/// tell the latest state across interconnects), the sender's state, and whether the sender's
+/// NVRAM log is mirrored in full in the receiver's NVRAM (``mirrorInSync``): without it the
+/// receiver must not take the sender over.
 ///
 /// Wire format (big-endian) in `FailoverMessage+Codec.swift`; decoding never traps.
 public struct FailoverMessage: Hashable, Sendable {
@@ -29,12 +31,18 @@ public struct FailoverMessage: Hashable, Sendable {
     public var sequence: UInt64
     /// The sender monitor's state when it sent the message.
     public var state: FailoverMonitorState
+    /// The sender's NVRAM log is in sync in the receiver's mirror half: every record the sender
+    /// acknowledged is there (its mirror's re-send of the live log completed, and it has not
+    /// acknowledged from its local log alone since). See ``FailoverActions/localMirrorInSync``.
+    public var mirrorInSync: Bool
     public var body: FailoverMessageBody
 
-    public init(incarnation: UInt64, sequence: UInt64, state: FailoverMonitorState, body: FailoverMessageBody) {
+    public init(incarnation: UInt64, sequence: UInt64, state: FailoverMonitorState, mirrorInSync: Bool = false,
+                body: FailoverMessageBody) {
         self.incarnation = incarnation
         self.sequence = sequence
         self.state = state
+        self.mirrorInSync = mirrorInSync
         self.body = body
     }
 }

@@ -65,6 +65,7 @@ extension FailoverMonitor {
             if partnerIncarnation != nil { statistics.partnerIncarnations += 1 }
             partnerIncarnation = message.incarnation
             partnerSequence = 0
+            partnerMirrorInSync = false  // a new boot: its log is in sync here once it says so
         }
         guard message.sequence > partnerSequence else {
             statistics.staleMessages += 1
@@ -72,6 +73,10 @@ extension FailoverMonitor {
         }
         partnerSequence = message.sequence
         partnerState = message.state
+        if message.mirrorInSync != partnerMirrorInSync {
+            partnerMirrorInSync = message.mirrorInSync
+            report(.partnerMirror(inSync: message.mirrorInSync, at: runtime.now))
+        }
         if case .hello(let configuration) = message.body { partnerConfiguration = configuration }
         handle(message, on: connection)
     }
@@ -103,10 +108,7 @@ extension FailoverMonitor {
             }
             armPartnerDeadline()
         case .takenOver:
-            if message.body == .givebackRequest {
-                transition(to: .givingBack)
-                actions.releasePartnerShelf()
-            }
+            if message.body == .givebackRequest { startGiveback() }
         case .checkingOwnShelf, .startingService, .reclaiming, .fencing, .takingOver, .givingBack:
             // Waiting for the coordinator: the partner's state is kept (``partnerState``) and
             // looked at when the answer comes.
@@ -116,6 +118,22 @@ extension FailoverMonitor {
         case .stopped, .fencedOut:
             preconditionFailure("a message handled while \(state)")
         }
+    }
+
+    /// The partner asked for its shelf (again): release it, once this node's own log is in sync
+    /// in the partner's mirror half. Until then (the mirror re-sends what was acknowledged while
+    /// alone) the giveback waits: releasing first would leave the returning partner waiting for
+    /// a node it could not take over if that node failed (``localMirrorSyncChanged()`` resumes it).
+    func startGiveback() {
+        guard state == .takenOver else { return }
+        guard actions.localMirrorInSync else {
+            if !givebackDeferred { statistics.givebacksDeferred += 1 }
+            givebackDeferred = true
+            return
+        }
+        givebackDeferred = false
+        transition(to: .givingBack)
+        actions.releasePartnerShelf()
     }
 
     /// Booting and the partner's state known: take the shelf back if the partner holds it, wait

@@ -36,6 +36,13 @@ public final class FailoverMonitor: ClusterConnectionClient, TimerHandler {
     /// The takeover under way (or done) is a double failure's: the partner failed while it held
     /// this node's shelf, so this node takes both shelves.
     public internal(set) var takingOverBothShelves = false
+    /// What the partner's newest message said of its NVRAM log: in sync in this node's mirror
+    /// half (false before its first message and at each new incarnation). A failed partner is
+    /// taken over only when true.
+    public internal(set) var partnerMirrorInSync = false
+    /// The partner asked for its shelf while this node's log was not in sync in its mirror: the
+    /// giveback starts when it is.
+    var givebackDeferred = false
 
     let runtime: any NodeRuntime
     let actions: any FailoverActions
@@ -96,6 +103,17 @@ public final class FailoverMonitor: ClusterConnectionClient, TimerHandler {
         for connection in connections { send(.hello(configuration: actions.localConfiguration), on: connection) }
     }
 
+    /// This node's NVRAM log became in sync in the partner's mirror half (the mirror's re-send
+    /// completed; see ``FailoverActions/localMirrorInSync``): a heartbeat on every connection now,
+    /// so the partner need not wait for the next interval to know it may take this node over;
+    /// and a giveback deferred for it starts.
+    public func localMirrorSyncChanged() {
+        guard state != .stopped, state != .fencedOut else { return }
+        statistics.syncAnnouncements += 1
+        broadcast(.heartbeat)
+        if givebackDeferred { startGiveback() }
+    }
+
     // MARK: Timers
 
     public func timerFired(_ token: UInt64) {
@@ -154,36 +172,40 @@ public final class FailoverMonitor: ClusterConnectionClient, TimerHandler {
 
     // MARK: Moves
 
-    /// Moves to `next`, which must be one of the current state's successors.
+    /// Moves to `next`, which must be one of the current state's successors (and, into a state
+    /// that ``FailoverMonitorState/requiresPartnerLogInSync``, with the partner's configuration
+    /// known and its log in sync here).
     func transition(to next: FailoverMonitorState) {
         precondition(state.successors.contains(next), "failover monitor \(name): illegal move \(state) -> \(next)")
+        precondition(!next.requiresPartnerLogInSync || (partnerConfiguration != nil && partnerMirrorInSync),
+                     "failover monitor \(name): \(state) -> \(next) without the partner's configuration and log in sync")
         state = next
     }
 
     private func declarePartnerFailed(lastHeard: Instant) {
         statistics.partnerDeclaredFailed += 1
         partnerFailedAt = runtime.now
-        // Double failure: the partner died holding our shelf. With its configuration, take both
-        // shelves (known to the observer at the report); without it (never heard a hello) wait as at boot.
-        takingOverBothShelves = state == .waitingForGiveback && partnerConfiguration != nil
+        // Why the partner cannot be taken over, if it cannot: no configuration (never heard a
+        // hello), or its NVRAM log not in sync here (its last word said a resync was under way,
+        // or it never completed one): replaying an incomplete copy would lose acknowledged writes.
+        let skip: TakeoverSkipReason? =
+            partnerConfiguration == nil ? .noPartnerConfiguration : (partnerMirrorInSync ? nil : .partnerLogNotMirrored)
+        // Double failure: the partner died holding our shelf. With its configuration and its log,
+        // take both shelves (known to the observer at the report); without, wait as at boot.
+        takingOverBothShelves = state == .waitingForGiveback && skip == nil
         report(.partnerFailed(at: runtime.now, lastHeard: lastHeard))
-        if state == .waitingForGiveback {
-            guard partnerConfiguration != nil else {
-                statistics.takeoversSkipped += 1
-                report(.takeoverSkipped(at: runtime.now, reason: .noPartnerConfiguration))
+        if let skip {
+            statistics.takeoversSkipped += 1
+            if skip.isRefusal { statistics.takeoversRefused += 1 }
+            if state == .waitingForGiveback {
+                report(.takeoverSkipped(at: runtime.now, reason: skip))
                 transition(to: .booting)
                 partnerState = nil
                 armBootWait()
-                return
+            } else {
+                transition(to: .partnerFailed)
+                report(.takeoverSkipped(at: runtime.now, reason: skip))
             }
-            transition(to: .fencing)
-            actions.fencePartner()
-            return
-        }
-        guard partnerConfiguration != nil else {
-            statistics.takeoversSkipped += 1
-            transition(to: .partnerFailed)
-            report(.takeoverSkipped(at: runtime.now, reason: .noPartnerConfiguration))
             return
         }
         transition(to: .fencing)
@@ -199,7 +221,8 @@ public final class FailoverMonitor: ClusterConnectionClient, TimerHandler {
     /// Sends `body` on `connection` with the next sequence number; a refusal is counted (the
     /// connection's failure arrives separately).
     func send(_ body: FailoverMessageBody, on connection: any ClusterConnection) {
-        let message = FailoverMessage(incarnation: incarnation, sequence: nextSequence, state: state, body: body)
+        let message = FailoverMessage(
+            incarnation: incarnation, sequence: nextSequence, state: state, mirrorInSync: actions.localMirrorInSync, body: body)
         nextSequence += 1
         let isHeartbeat = body == .heartbeat
         do {

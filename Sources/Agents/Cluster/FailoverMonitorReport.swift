@@ -4,12 +4,21 @@ import Hardware
 public enum TakeoverSkipReason: Hashable, Sendable, CustomStringConvertible {
     /// No hello ever arrived from the partner: the monitor does not know what to bring online.
     case noPartnerConfiguration
+    /// The partner's last message said its NVRAM log is not in sync in this node's mirror half
+    /// (a resync under way, or never done since it booted): a takeover would replay an
+    /// incomplete copy and lose acknowledged writes. The survivor keeps what it serves and waits
+    /// for the partner, which replays its own battery-backed log when it boots. A refusal.
+    case partnerLogNotMirrored
 
     public var description: String {
         switch self {
         case .noPartnerConfiguration: "the partner's configuration never arrived"
+        case .partnerLogNotMirrored: "partner's NVRAM log not mirrored (resync incomplete)"
         }
     }
+
+    /// A refusal (taking over would lose data), not a lack of what a takeover needs.
+    public var isRefusal: Bool { self == .partnerLogNotMirrored }
 }
 
 /// Which side of a giveback a monitor was on.
@@ -33,6 +42,10 @@ public enum FailoverReport: Hashable, Sendable {
     case partnerFailed(at: Instant, lastHeard: Instant)
     /// The partner was declared failed but is not taken over.
     case takeoverSkipped(at: Instant, reason: TakeoverSkipReason)
+    /// The partner's messages now say its NVRAM log is (`inSync`) or is no longer in sync in this
+    /// node's mirror half (reported on every change, the first message of an incarnation included
+    /// when it says in sync).
+    case partnerMirror(inSync: Bool, at: Instant)
     /// The partner was heard again after ``partnerFailed(at:lastHeard:)`` without a takeover.
     case partnerRecovered(at: Instant)
     /// The node serves its partner's shelf too; the partner was declared failed at `partnerFailedAt`.
@@ -80,9 +93,16 @@ public struct FailoverMonitorStatistics: Hashable, Sendable {
     public var partnerIncarnations = 0
     public var partnerDeclaredFailed = 0
     public var takeovers = 0
+    /// Partners declared failed and not taken over (no configuration, or a refusal).
     public var takeoversSkipped = 0
+    /// Of those, refused because the partner's NVRAM log was not in sync here.
+    public var takeoversRefused = 0
+    /// Heartbeats sent at once because this node's log became in sync in the partner's mirror.
+    public var syncAnnouncements = 0
     public var fencesLost = 0
     public var givebacks = 0
+    /// Giveback requests that waited for this node's log to be in sync in the partner's mirror.
+    public var givebacksDeferred = 0
 
     public init() {}
 

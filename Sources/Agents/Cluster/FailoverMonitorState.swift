@@ -9,10 +9,17 @@
 ///     booting ─partner holds our shelf─> waitingForGiveback ─partner released─> reclaiming ─> normal
 ///     waitingForGiveback ─partner silent while holding our shelf (double failure)─> fencing
 ///         ─won─> takingOver (both shelves: own reclaimed, partner's taken) ─> takenOver
-///     normal ─partner silent, its configuration known─> fencing ─won─> takingOver ─> takenOver
-///     normal ─partner silent, no configuration─> partnerFailed ─partner heard again─> normal
+///     waitingForGiveback ─partner silent, no configuration or its log not in sync─> booting
+///     normal ─partner silent, its configuration known, its log in sync─> fencing ─won─> takingOver ─> takenOver
+///     normal ─partner silent, no configuration or its log not in sync (refused)─> partnerFailed
+///         ─partner heard again─> normal
+///
+/// The guarded edges: a move into a state that ``requiresPartnerLogInSync`` (fencing) is taken
+/// only with the partner's configuration known and the partner's last word saying its NVRAM
+/// log is in sync here (``FailoverMessage/mirrorInSync``); the monitor asserts it on the move.
 ///     fencing ─lost (split brain)─> fencedOut (until reboot)
-///     takenOver ─giveback request─> givingBack ─released─> normal
+///     takenOver ─giveback request, own log in sync in the partner's mirror─> givingBack ─released─> normal
+///         (the request waits in takenOver while the mirror re-sends what was acknowledged alone)
 public enum FailoverMonitorState: UInt8, CaseIterable, Hashable, Sendable, CustomStringConvertible {
     /// Created, not started.
     case stopped = 0
@@ -60,6 +67,11 @@ public enum FailoverMonitorState: UInt8, CaseIterable, Hashable, Sendable, Custo
         case .fencedOut: []
         }
     }
+
+    /// Whether a move into this state is guarded: taken only with the partner's configuration
+    /// known and its NVRAM log in sync in this node's mirror half (a takeover replays that copy).
+    /// Otherwise the failed partner is not taken over (``TakeoverSkipReason``).
+    public var requiresPartnerLogInSync: Bool { self == .fencing }
 
     /// Whether a node in this state serves (or is about to serve) its partner's shelf: what a
     /// booting partner reads in this node's hello and heartbeats.

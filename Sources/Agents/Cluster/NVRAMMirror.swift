@@ -19,6 +19,14 @@ import Hardware
 /// that re-send (an RDMA WRITE of the same bytes to the same place is idempotent). The header
 /// goes first so that the partner's copy never points at an older tail than the truth.
 ///
+/// **In sync** (``isInSync``): the partner's copy holds every record this node acknowledged, so
+/// the partner may take this node over from it. False at boot (the partner's mirror half may
+/// hold anything, e.g. this node's previous life) and while `alone` (records are acknowledged
+/// from the local log only); true once a re-send, in `mirrored` mode, completed (even of an
+/// empty log: its header write). A move to another interconnect keeps it (durability is held
+/// while suspended, and the copy lies in the same NVRAM). ``onSynchronized`` hears each
+/// false → true.
+///
 /// The manager registers memory whole, so ``clusterNeeds`` exposes (and sources) the whole
 /// NVRAM; the mirror only ever writes into the partner's mirror half.
 public final class NVRAMMirror: ClusterConnectionClient, WriteLogging, TimerHandler {
@@ -65,6 +73,8 @@ public final class NVRAMMirror: ClusterConnectionClient, WriteLogging, TimerHand
         public var queueFullRetries = 0
         /// Connections refused because the partner exposes too little memory.
         public var connectionsRefused = 0
+        /// Re-sends that completed in `mirrored` mode (each makes the copy in sync).
+        public var resyncsCompleted = 0
         /// Completions that matched no posted operation.
         public var unexpectedCompletions = 0
         public var durableDelivered = 0
@@ -79,6 +89,8 @@ public final class NVRAMMirror: ClusterConnectionClient, WriteLogging, TimerHand
         var isHeader: Bool
         /// When it completes, every sequence below this is mirrored (0: says nothing).
         var covers: UInt64
+        /// The last write of an activation's re-send: when it completes the copy is in sync.
+        var endsResync = false
     }
 
     public let clusterClientName = "nvram-mirror"
@@ -89,6 +101,12 @@ public final class NVRAMMirror: ClusterConnectionClient, WriteLogging, TimerHand
     public weak var writeLogDelegate: (any WriteLogDelegate)?
     public private(set) var mode: Mode = .suspended
     public private(set) var statistics = Statistics()
+    /// The partner's mirror half holds every record this node acknowledged (see the type's
+    /// documentation): what the failover monitor tells the partner.
+    public private(set) var isInSync = false
+    /// Called each time ``isInSync`` becomes true (a rare control step: the coordinator tells
+    /// its failover monitor).
+    public var onSynchronized: (() -> Void)?
 
     private let runtime: any NodeRuntime
     private let maxOutstanding: Int
@@ -180,6 +198,13 @@ public final class NVRAMMirror: ClusterConnectionClient, WriteLogging, TimerHand
             durableThrough = operation.covers
             deliver()
         }
+        if operation.endsResync, case .mirrored = mode {
+            statistics.resyncsCompleted += 1
+            if !isInSync {
+                isInSync = true
+                onSynchronized?()
+            }
+        }
         if returnToPreferred() { return }
         pump()
     }
@@ -190,6 +215,7 @@ public final class NVRAMMirror: ClusterConnectionClient, WriteLogging, TimerHand
     /// now on a record is durable at its local append; held records are released.
     public func partnerFenced() {
         mode = .alone
+        isInSync = false  // acknowledged from the local log alone from now on
         if log.nextSequence > durableThrough { durableThrough = log.nextSequence }
         deliver()
     }
@@ -232,6 +258,7 @@ public final class NVRAMMirror: ClusterConnectionClient, WriteLogging, TimerHand
         var resend = [Operation(offset: 0, count: NVRAMLogFormat.headerLength, isHeader: true, covers: 0)]
         for (offset, count) in log.liveSpans { resend.append(Operation(offset: offset, count: count, isHeader: false, covers: 0)) }
         resend[resend.count - 1].covers = log.nextSequence  // everything logged so far is mirrored when the last lands
+        resend[resend.count - 1].endsResync = true
         queue = resend
         pump()
     }

@@ -214,7 +214,9 @@ final class ClusterWatch: FailoverMonitorObserver, ClusterConnectionManagerObser
                 }
             }
         case .takeoverSkipped(let time, let reason):
-            note(system, "takeover skipped: \(reason)", at: time)
+            note(system, "takeover \(reason.isRefusal ? "refused" : "skipped"): \(reason)", at: time)
+        case .partnerMirror(let inSync, let time):
+            note(system, inSync ? "partner's NVRAM log in sync here" : "partner's NVRAM log no longer in sync here", at: time)
         case .partnerRecovered(let time):
             note(system, "partner heard again", at: time)
         case .takeoverCompleted(let time, let failedAt):

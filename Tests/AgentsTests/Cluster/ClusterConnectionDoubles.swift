@@ -250,6 +250,9 @@ final class FailoverActionsDouble: FailoverActions, TimerHandler {
     private(set) var calls: [(call: Call, at: Instant)] = []
     /// What ``checkOwnShelf()`` answers.
     var ownShelfHeldByPartner = false
+    /// What the node's messages say of its NVRAM log in the partner's mirror (a test flips it,
+    /// then calls ``FailoverMonitor/localMirrorSyncChanged()`` as the coordinator would).
+    var localMirrorInSync = true
     /// What the node serves now, as its coordinator would.
     private(set) var servesOwnShelf = false
     private(set) var servesPartnerShelf = false

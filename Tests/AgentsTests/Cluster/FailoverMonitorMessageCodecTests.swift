@@ -10,6 +10,8 @@ struct FailoverMonitorMessageCodecTests {
             FailoverMessage(incarnation: 0x0102_0304_0506_0708, sequence: 1, state: .booting, body: .hello(configuration: [1, 2, 3])),
             FailoverMessage(incarnation: 7, sequence: 2, state: .takenOver, body: .hello(configuration: [])),
             FailoverMessage(incarnation: 7, sequence: 3, state: .normal, body: .heartbeat),
+            FailoverMessage(incarnation: 7, sequence: 6, state: .normal, mirrorInSync: true, body: .heartbeat),
+            FailoverMessage(incarnation: 7, sequence: 7, state: .takenOver, mirrorInSync: true, body: .hello(configuration: [4, 5])),
             FailoverMessage(incarnation: 7, sequence: 4, state: .waitingForGiveback, body: .givebackRequest),
             FailoverMessage(incarnation: 7, sequence: 5, state: .normal, body: .givebackReady),
             FailoverMessage(incarnation: .max, sequence: .max, state: .normal, body: .givebackDone),
@@ -22,15 +24,18 @@ struct FailoverMonitorMessageCodecTests {
         }
     }
 
-    @Test("Header: magic FM, version 1, opcode, incarnation, sequence, state; a hello adds 2 + configuration bytes")
+    @Test("Header: magic FM, version 2, opcode, incarnation, sequence, state, flags; a hello adds 2 + configuration bytes")
     func header() {
         let heartbeat = FailoverMessage(incarnation: 0x0102, sequence: 0x0304, state: .normal, body: .heartbeat).encoded()
-        #expect(heartbeat == [0x46, 0x4d, 1, 2, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 3, 4, FailoverMonitorState.normal.rawValue])
+        #expect(heartbeat == [0x46, 0x4d, 2, 2, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 3, 4, FailoverMonitorState.normal.rawValue, 0])
+        // The flags byte: bit 0 the sender's log is in sync in the receiver's mirror half.
+        let inSync = FailoverMessage(incarnation: 0x0102, sequence: 0x0304, state: .normal, mirrorInSync: true, body: .heartbeat).encoded()
+        #expect(inSync == Array(heartbeat.dropLast()) + [1])
         let configuration: [UInt8] = [9, 8, 7, 6, 5]
         let hello = FailoverMessage(incarnation: 1, sequence: 1, state: .booting, body: .hello(configuration: configuration)).encoded()
-        // 21-byte header + 2-byte length + the configuration.
-        #expect(hello.count == 21 + 2 + configuration.count)
-        #expect(Array(hello[21...]) == [0, 5] + configuration)
+        // 22-byte header + 2-byte length + the configuration.
+        #expect(hello.count == 22 + 2 + configuration.count)
+        #expect(Array(hello[22...]) == [0, 5] + configuration)
         let longest = FailoverMessage(
             incarnation: 1, sequence: 1, state: .booting,
             body: .hello(configuration: [UInt8](repeating: 0xaa, count: FailoverMessage.maxConfigurationBytes))).encoded()
@@ -40,23 +45,27 @@ struct FailoverMonitorMessageCodecTests {
     @Test("Malformed inputs throw the matching error")
     func rejections() {
         let heartbeat = Self.samples[2].encoded()
-        #expect(throws: MessageDecodingError.truncated(needed: 21, available: 20)) {
+        #expect(throws: MessageDecodingError.truncated(needed: 22, available: 21)) {
             try FailoverMessage(decoding: Array(heartbeat.dropLast()))
         }
         var badMagic = heartbeat; badMagic[1] = 0
         #expect(throws: MessageDecodingError.badHeader) { try FailoverMessage(decoding: badMagic) }
-        var badVersion = heartbeat; badVersion[2] = 2
+        var badVersion = heartbeat; badVersion[2] = 1  // version 1 had no flags byte
         #expect(throws: MessageDecodingError.badHeader) { try FailoverMessage(decoding: badVersion) }
         var badOpcode = heartbeat; badOpcode[3] = 6
         #expect(throws: MessageDecodingError.unknownOpcode(6)) { try FailoverMessage(decoding: badOpcode) }
         var badState = heartbeat; badState[20] = UInt8(FailoverMonitorState.allCases.count)
         #expect(throws: MessageDecodingError.fieldOutOfRange("sender state")) { try FailoverMessage(decoding: badState) }
+        for bit in 1..<8 {
+            var badFlags = heartbeat; badFlags[21] = 1 << UInt8(bit)
+            #expect(throws: MessageDecodingError.fieldOutOfRange("flags")) { try FailoverMessage(decoding: badFlags) }
+        }
         #expect(throws: MessageDecodingError.trailingBytes(1)) { try FailoverMessage(decoding: heartbeat + [0]) }
         let hello = Self.samples[0].encoded()  // configuration of 3 bytes
         #expect(throws: MessageDecodingError.lengthMismatch(declared: 3, actual: 2)) {
             try FailoverMessage(decoding: Array(hello.dropLast()))
         }
-        var tooLong = hello; tooLong[21] = 0xff; tooLong[22] = 0xff
+        var tooLong = hello; tooLong[22] = 0xff; tooLong[23] = 0xff
         #expect(throws: MessageDecodingError.fieldOutOfRange("configuration length")) { try FailoverMessage(decoding: tooLong) }
     }
 
