@@ -11,12 +11,12 @@ extension DiskModel {
     /// - 60,000,000 rpm: one revolution is 1 µs, so rotational latency is below 1 µs and a
     ///   4 KiB media transfer (8 of 512 sectors per track) takes 16 ns;
     /// - head switch, write settle and read-ahead zero; write cache off, so every write pays
-    ///   ``writeMissOverhead`` (= `write` − its buffer time) and none is destaged later;
-    /// - hit and miss overheads equal, so a read costs the same from the buffer or the medium.
-    ///
-    /// The overheads are the calibration minus the buffer time of `calibrationBytes`, so that a
-    /// command of that size costs exactly `read` / `write` plus the sub-microsecond rotation;
-    /// larger commands cost more by their buffer time only.
+    ///   ``writeMissOverhead`` = `write` (+ rotation and media) and none is destaged later;
+    /// - a read from the medium costs ``readMissOverhead`` = `read` (+ rotation and media, < 1 µs);
+    ///   one from the buffer ``readHitOverhead`` + its buffer time, with the hit overhead set to
+    ///   `read` − the buffer time of `calibrationBytes`: so a command of that size costs `read`
+    ///   either way. Larger commands cost about the same (their media time grows by 0.5 ns per
+    ///   block): as on scsi_debug, whose per-command delay dominates its memcpy.
     ///
     /// - Parameters:
     ///   - read: service time of a `calibrationBytes` READ (measured: SG_IO p50).
@@ -33,17 +33,17 @@ extension DiskModel {
         let sectorsPerTrack = 512
         let cylinders = max(2, Int((blockCount + UInt64(sectorsPerTrack) - 1) / UInt64(sectorsPerTrack)))
         let buffer = TimeSpan.transmission(bytes: calibrationBytes, bitsPerSecond: bufferBitsPerSecond)
-        let readOverhead = max(.zero, read - buffer)
-        let writeOverhead = max(.zero, write - buffer)
+        let readHit = max(.zero, read - buffer)
+        let writeCached = max(.zero, write - buffer)
         return DiskModel(
             name: name, interface: .scsi, rpm: 60_000_000, cylinders: cylinders, heads: 1,
             zones: [DiskZone(firstCylinder: 0, sectorsPerTrack: sectorsPerTrack)],
             seek: .measured([SeekSample(1, 0)]), headSwitch: .zero, writeSettle: .zero,
-            readHitOverhead: readOverhead, readMissOverhead: readOverhead,
-            writeCachedOverhead: writeOverhead, writeMissOverhead: writeOverhead,
+            readHitOverhead: readHit, readMissOverhead: read,
+            writeCachedOverhead: writeCached, writeMissOverhead: write,
             // Assumption: a command without data (INQUIRY, TEST UNIT READY) costs a read's
             // overhead: scsi_debug delays every command alike.
-            commandOverhead: readOverhead,
+            commandOverhead: read,
             cache: DiskCacheParameters(
                 segmentCount: 1, segmentBlocks: 8, maxReadAheadBlocks: 0, writeCapacityBlocks: 8, writeCacheEnabled: false),
             bufferBitsPerSecond: bufferBitsPerSecond,
