@@ -141,4 +141,26 @@ struct SimVsRealTests {
         #expect(report.json["clients"]?.arrayValue?.first?["real"]?["iops"] == .number(75))
         #expect(report.json["cluster"]?["takeover"] == .string("not measured yet"))
     }
+
+    @Test("compare: reads the real report.json from the folder, runs the twin, writes simtwin.json, simvsreal.md and .json; no report is one line")
+    func compareWritesFiles() throws {
+        let topology = try RealTopology.load(path: Self.validation)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("simvsreal-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(throws: RealModeError(
+            "\(directory)/report.json: no real run's report (run 'iofabric run --backend real \(Self.validation)' first)")) {
+            try SimVsReal.compare(topology, calibration: calibration, directory: directory)
+        }
+        let real = JSONValue.object([("clients", .array([.object([("name", .string("c0")), ("result", .null)])]))])
+        try RealBootstrap.write(real.rendered(), to: directory + "/report.json")
+        let (report, files) = try SimVsReal.compare(topology, calibration: calibration, directory: directory)
+        #expect(files == [directory + "/simtwin.json", directory + "/simvsreal.md", directory + "/simvsreal.json"])
+        #expect(files.allSatisfy { FileManager.default.fileExists(atPath: $0) })
+        #expect(report.simulatedVerdict == .pass)
+        // The client wrote no result: the real column is empty and FAIL, the simulated one is there.
+        #expect(report.clients[0].real.passed == false && report.clients[0].real.iops == nil)
+        #expect(report.markdown.contains("| c0 | verdict | FAIL | PASS | |"))
+        // The twin file is a scenario the simulator accepts as it is (with the preset disk instead).
+        _ = try ScenarioDefinition.load(path: directory + "/simtwin.json")
+    }
 }
