@@ -29,6 +29,12 @@ enum RunCommand {
                     name: "backend", valueName: "sim|real",
                     help: "Simulated devices, or real libibverbs/SG_IO devices: then SCENARIO is a real-mode topology (Scenarios/real/), run as a target and client processes (see 'iofabric serve', 'iofabric client'); the report goes to Reports/<name>-real/.",
                     defaultValue: "sim"),
+                OptionSpec(
+                    name: "compare-sim",
+                    help: "With --backend real: after the real run, run its simulated twin (calibrated from SG_IO and perftest figures) and write simvsreal.md/.json and simtwin.json beside the report."),
+                OptionSpec(
+                    name: "calibration", valueName: "file",
+                    help: "With --compare-sim: a calibration JSON ({\"disk\": {\"read\", \"write\", \"blocks\"}, \"link\": {\"writeMBps\", \"writeLatency\", \"mtu\"}}) overriding the VM's measured defaults."),
             ] + ServeDeviceOptions.specs,
             run: run)
     }
@@ -104,9 +110,19 @@ enum RunCommand {
         }
         guard let topology = ServeDeviceOptions.load(arguments.positionals[0]) else { return Tool.ExitCode.invalidScenario }
         _ = try ServeDeviceOptions.selection(arguments, base: topology.device)  // a bad option is a usage error here
+        var calibration: SimTwinCalibration?
+        if arguments.flag("compare-sim") {
+            do throws(RealModeError) {
+                calibration = try arguments.string("calibration").map(SimTwinCalibration.load) ?? .vmDefaults
+            } catch {
+                Tool.printError(error.description)
+                return Tool.ExitCode.invalidScenario
+            }
+        }
         return try RealModeRun.run(
             topology, deviceOptions: ServeDeviceOptions.passThrough(arguments),
-            directory: arguments.string("out") ?? topology.reportDirectory, quiet: arguments.flag("quiet"))
+            directory: arguments.string("out") ?? topology.reportDirectory, quiet: arguments.flag("quiet"),
+            compareSim: calibration)
     }
 
     static func replayCommand(file: String, seed: UInt64, duration: TimeSpan?) -> String {

@@ -6,7 +6,9 @@ import Scenario
 /// processes of this one (`iofabric serve`, `iofabric client`, started with `posix_spawn` as
 /// `sweep` starts its workers), then the report.
 enum RealModeRun {
-    static func run(_ topology: RealTopology, deviceOptions: [String], directory: String, quiet: Bool) throws -> Int32 {
+    static func run(
+        _ topology: RealTopology, deviceOptions: [String], directory: String, quiet: Bool, compareSim: SimTwinCalibration? = nil
+    ) throws -> Int32 {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         installStopSignals()  // unblocks SIGTERM, so the children (which inherit the mask) can be stopped
         RealBootstrap.withdraw(folder: topology.bootstrap, target: topology.target.name)
@@ -53,6 +55,18 @@ enum RealModeRun {
             targetSummary: lastLine(directory + "/target.out"), clients: outcomes.sorted { $0.name < $1.name })
         let files = try report.write(to: directory)
         print("\(topology.name) (real): \(report.passed ? "PASS" : "FAIL"); report: \(files.joined(separator: ", "))")
+        if let calibration = compareSim {
+            // The simulated twin, after the real run (so it never competes with it for the CPU).
+            do throws(RealModeError) {
+                let (comparison, written) = try SimVsReal.compare(topology, calibration: calibration, directory: directory)
+                if !quiet { print(comparison.markdown.split(separator: "\n").filter { $0.hasPrefix("|") }.joined(separator: "\n")) }
+                print("\(topology.name) (simulated twin): \(comparison.simulatedVerdict == .pass ? "PASS" : "FAIL"); sim vs real: \(written.joined(separator: ", "))")
+                if comparison.simulatedVerdict != .pass { return Tool.ExitCode.failure }
+            } catch {
+                Tool.printError(error.description)
+                return Tool.ExitCode.failure
+            }
+        }
         return report.passed ? Tool.ExitCode.success : Tool.ExitCode.failure
     }
 

@@ -45,6 +45,9 @@ final class SimulatedFabric {
         case .ethernet:
             var configuration = EthernetFabricConfiguration()
             if definition.priorityFlowControl { configuration.priorityFlowControl = PriorityFlowControl() }
+            if let rate = definition.calibratedLinkBitsPerSecond { configuration.linkRate = EthernetLinkRate(bitsPerSecond: rate) }
+            if let delay = definition.calibratedPropagationDelay { configuration.propagationDelay = delay }
+            if let bytes = definition.calibratedMTUBytes, let mtu = MTU(byteCount: bytes) { configuration.maxMTU = mtu }
             let fabric = EthernetFabric(name: definition.name, simulator: simulator, configuration: configuration)
             for switchDefinition in definition.switches {
                 try fabric.addSwitch(named: switchDefinition.name, portCount: switchDefinition.ports)

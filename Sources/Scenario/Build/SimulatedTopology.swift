@@ -166,11 +166,14 @@ final class SimulatedTopology {
             name: definition.name, bayCount: definition.bays,
             loopConfiguration: FibreChannelLoopConfiguration(speed: speed), simulator: simulator)
         var disks: [SimDisk] = []
+        let models = definition.diskGroups.flatMap { group in
+            Array(repeating: group.calibratedModel ?? Self.model(named: group.model), count: group.count)
+        }
         for disk in definition.disks {
             let name = definition.diskName(bay: disk.bay)
             let hash = StableHash.fnv1a64(name)
             let drive = SimDisk(
-                name: name, model: Self.model(named: disk.model), simulator: simulator,
+                name: name, model: models[disk.bay], simulator: simulator,
                 serialNumber: "IOF" + String(hash % 100_000_000, radix: 10),
                 // NAA 5 (IEEE registered) with a made-up OUI, so every disk's WWN is unique and stable.
                 worldWideName: 0x5000_0000_0000_0000 | (hash & 0x0FFF_FFFF_FFFF_FFFF), writeCacheEnabled: disk.writeCache)

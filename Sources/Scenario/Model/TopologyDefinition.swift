@@ -1,3 +1,4 @@
+import SimHardware
 import Timebase
 
 /// A fabric as the scenario describes it.
@@ -8,6 +9,11 @@ public struct FabricDefinition: Sendable {
     public var kind: Kind
     public var switches: [SwitchDefinition]
     public var priorityFlowControl: Bool
+    /// Not in the file: a calibration's Ethernet link rate, propagation delay and path MTU (bytes)
+    /// for every link (the sim-vs-real twin sets them; nil: the fabric's defaults).
+    public var calibratedLinkBitsPerSecond: Int64? = nil
+    public var calibratedPropagationDelay: TimeSpan? = nil
+    public var calibratedMTUBytes: Int? = nil
 
     init(_ object: ObjectValue) {
         path = object.path
@@ -191,6 +197,9 @@ public struct DiskGroupDefinition: Sendable {
     public var model: String
     public var count: Int
     public var writeCache: Bool?
+    /// Not in the file: a model that replaces ``model``'s preset (the sim-vs-real twin's
+    /// SG_IO-calibrated disk).
+    public var calibratedModel: DiskModel? = nil
 
     init(_ object: ObjectValue) {
         path = object.path
