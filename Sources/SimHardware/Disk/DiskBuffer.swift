@@ -67,7 +67,14 @@ struct DiskBuffer: Hashable, Sendable {
 
     /// The static segment holding all of `lba ..< lba + blocks`, if any.
     func segment(holding lba: UInt64, _ blocks: Int) -> Int? {
-        segments.indices.first { segments[$0].holds(lba, blocks) }
+        // A plain loop: the scheduler asks this of every queued read at each decision, and a
+        // closure over `segments` retained the array per call.
+        var index = 0
+        while index < segments.count {
+            if segments[index].holds(lba, blocks) { return index }
+            index += 1
+        }
+        return nil
     }
 
     /// Takes the dirty extents, sorted by LBA and merged where they touch or overlap (the

@@ -33,10 +33,10 @@ extension IOController {
     func sendOnLoop(_ index: Int) {
         guard slots[index] != nil else { return }
         slots[index]!.phase = .onLoop
-        let slot = slots[index]!
-        let port = ports[slot.device.controllerPort]
-        let command = DriveCommand(initiator: port.initiator, exchange: slot.exchange, request: slot.request)
-        if !port.loop.send(command, from: port.loopPort, to: slot.device.devicePort) {
+        let device = slots[index]!.device
+        let port = ports[device.controllerPort]
+        let command = DriveCommand(initiator: port.initiator, exchange: slots[index]!.exchange, request: slots[index]!.request)
+        if !port.loop.send(command, from: port.loopPort, to: device.devicePort) {
             fail(index, .noConnect)
         }
     }
@@ -90,19 +90,19 @@ extension IOController: PCIMaster {
         slots[index]!.dmaPending -= 1
         if status != .completed && slots[index]!.dmaFailure == nil { slots[index]!.dmaFailure = status }
         guard slots[index]!.dmaPending == 0 else { return }
-        let slot = slots[index]!
-        statistics.pciTime += simulator.now - slot.dmaStarted
-        if let failure = slot.dmaFailure {
+        // Fields read in place: a copy of the slot retains its request and response buffers.
+        statistics.pciTime += simulator.now - slots[index]!.dmaStarted
+        if let failure = slots[index]!.dmaFailure {
             // Linux equivalents: a parity error is DID_PARITY; an abort is DID_ERROR.
             fail(index, failure == .parityError ? .parity : .error)
             return
         }
-        switch slot.phase {
+        switch slots[index]!.phase {
         case .dataOut:
-            statistics.dmaBytes += slot.request.dataTransfer.byteCount
+            statistics.dmaBytes += slots[index]!.request.dataTransfer.byteCount
             sendOnLoop(index)
         case .dataIn:
-            statistics.dmaBytes += slot.response?.dataIn.count ?? 0
+            statistics.dmaBytes += slots[index]!.response?.dataIn.count ?? 0
             responseReady(index)
         default:
             preconditionFailure("a DMA end outside a DMA phase")
