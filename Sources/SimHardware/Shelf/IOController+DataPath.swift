@@ -5,7 +5,7 @@ import SimCore
 extension IOController {
     /// The command's firmware time is over: fetch the data-out, or go to the loop.
     func commandReady(_ index: Int) {
-        guard slots[index] != nil else { return }
+        guard exchanges[index] != nil else { return }
         if case .toDevice(let data) = slots[index]!.request.dataTransfer, !data.isEmpty {
             startDMA(index, .memoryRead, bytes: data.count, phase: .dataOut)
         } else {
@@ -16,7 +16,7 @@ extension IOController {
     /// Issues the DMA of `bytes` for slot `index`, one transaction per configured chunk.
     func startDMA(_ index: Int, _ kind: PCITransaction.Kind, bytes: Int, phase: IOController.Phase) {
         // Slots are updated in place: a copy of one retains its request and response buffers.
-        guard let exchange = slots[index]?.exchange else { return }
+        guard let exchange = exchanges[index] else { return }
         let chunk = configuration.dmaTransactionBytes
         slots[index]!.phase = phase
         slots[index]!.dmaPending = (bytes + chunk - 1) / chunk
@@ -31,7 +31,7 @@ extension IOController {
     }
 
     func sendOnLoop(_ index: Int) {
-        guard slots[index] != nil else { return }
+        guard exchanges[index] != nil else { return }
         slots[index]!.phase = .onLoop
         let device = slots[index]!.device
         let port = ports[device.controllerPort]
@@ -43,7 +43,7 @@ extension IOController {
 
     /// The response's data is in memory (or there was none): the completion firmware runs.
     func responseReady(_ index: Int) {
-        guard let exchange = slots[index]?.exchange else { return }
+        guard let exchange = exchanges[index] else { return }
         slots[index]!.phase = .completing
         runFirmware(configuration.completionOverhead, then: Self.completionDone, exchange: exchange)
     }
@@ -85,7 +85,7 @@ extension IOController {
 extension IOController: PCIMaster {
     public func pciTransactionEnded(tag: UInt64, status: PCITransactionStatus) {
         // A DMA of a command that has completed meanwhile (timed out, loop down) is ignored.
-        guard let index = slotIndex(of: tag), slots[index] != nil else { return }
+        guard let index = slotIndex(of: tag) else { return }
         precondition(slots[index]!.dmaPending > 0, "a DMA end without a DMA pending")
         slots[index]!.dmaPending -= 1
         if status != .completed && slots[index]!.dmaFailure == nil { slots[index]!.dmaFailure = status }
@@ -112,7 +112,7 @@ extension IOController: PCIMaster {
 
 extension IOController: FibreChannelLoopInitiator {
     public func loop(_ loop: FibreChannelLoop, delivered response: DriveResponse, at port: LoopPortID) {
-        guard let index = slotIndex(of: response.exchange), slots[index]?.phase == .onLoop else {
+        guard let index = slotIndex(of: response.exchange), slots[index]!.phase == .onLoop else {
             statistics.lateAnswersDiscarded += 1
             simulator.recordDecision(response.exchange ^ 0x1A7E)
             return

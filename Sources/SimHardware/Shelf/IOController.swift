@@ -60,6 +60,10 @@ public final class IOController: SimComponent {
 
     var ports: [Port] = []
     var slots: [Slot?] = []
+    /// The exchange of each live slot (nil when free), beside `slots`: the hot paths ask a slot
+    /// whether it is live and which exchange it holds, and reading that through `slots` copies
+    /// the slot (its request, handler and response references: retains and releases).
+    var exchanges: [UInt64?] = []
     var freeSlots: [Int] = []
     var serial: UInt64 = 0
     var firmwareFreeAt = Instant.zero
@@ -136,6 +140,7 @@ public final class IOController: SimComponent {
             simulator.cancel(slot.timer)
             slot.device.outstandingCount -= 1
             slots[index] = nil
+            exchanges[index] = nil
             freeSlots.append(index)
         }
         ready.removeAll()
@@ -156,6 +161,7 @@ public final class IOController: SimComponent {
         slots[index] = Slot(
             exchange: exchange, device: device, request: request, handler: handler, submitted: simulator.now,
             timer: timer)
+        exchanges[index] = exchange
         device.outstandingCount += 1
         statistics.commandsSubmitted += 1
         runFirmware(configuration.commandOverhead, then: Self.firmwareDone, exchange: exchange)
@@ -164,6 +170,7 @@ public final class IOController: SimComponent {
     private func appendSlot() -> Int {
         precondition(slots.count < 1 << Self.slotBits, "too many outstanding commands")
         slots.append(nil)
+        exchanges.append(nil)
         return slots.count - 1
     }
 
@@ -178,7 +185,7 @@ public final class IOController: SimComponent {
     func slotIndex(of exchange: UInt64) -> Int? {
         let index = Int(exchange & (1 << Self.slotBits - 1))
         // Read in place: binding the slot copies it, and its references cost retains.
-        guard index < slots.count, slots[index]?.exchange == exchange else { return nil }
+        guard index < exchanges.count, exchanges[index] == exchange else { return nil }
         return index
     }
 
@@ -211,6 +218,7 @@ public final class IOController: SimComponent {
         guard let slot = slots[index] else { preconditionFailure("finishing a free slot") }
         simulator.cancel(slot.timer)
         slots[index] = nil
+        exchanges[index] = nil
         freeSlots.append(index)
         slot.device.outstandingCount -= 1
         assert(slot.device.outstandingCount >= 0)
