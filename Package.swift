@@ -72,11 +72,14 @@ let package = Package(
         .testTarget(name: "HardwareTests", dependencies: ["Hardware"]),
         .testTarget(name: "SimHardwareTests", dependencies: ["SimHardware", "SimCore", "Hardware"]),
         .testTarget(
-            name: "RealHardwareTests", dependencies: ["RealHardware", "Hardware", "Agents", "SimHardware", "SimCore", "Timebase"]),
+            name: "RealHardwareTests",
+            dependencies: ["RealHardware", "Hardware", "Agents", "AgentTestDoubles", "SimHardware", "SimCore", "Timebase"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         // The agents, unit by unit: against test doubles of the Hardware interfaces and against
         // the simulated devices (the same code the real backend runs).
-        .testTarget(name: "AgentsTests", dependencies: ["Agents", "Hardware", "SimHardware", "SimCore", "Timebase"]),
+        // Agent test doubles shared by the agents tests and the real-hardware tests.
+        .target(name: "AgentTestDoubles", dependencies: ["Agents", "Hardware"], path: "Tests/AgentTestDoubles"),
+        .testTarget(name: "AgentsTests", dependencies: ["Agents", "AgentTestDoubles", "Hardware", "SimHardware", "SimCore", "Timebase"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Timebase"], exclude: ["Invalid"]),
         // Whole-system properties: layering, determinism across processes, the CLI contract.
         // They run the built `iofabric` executable, so they depend on it being built.

@@ -1,3 +1,4 @@
+import AgentTestDoubles
 import Agents
 import Hardware
 import SimCore

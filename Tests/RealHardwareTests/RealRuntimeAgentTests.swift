@@ -1,3 +1,4 @@
+import AgentTestDoubles
 import Agents
 import Hardware
 import RealHardware
@@ -14,7 +15,9 @@ struct RealRuntimeAgentTests {
         let bus = InProcessBus(name: "host0.bus")
         let hostChannel = bus.attach(endpoint: "host", runtime: runtime)
         let rtaChannel = bus.attach(endpoint: "sn1", runtime: runtime)
-        let driver = RealTestDriver(name: "d0", runtime: runtime)
+        // 2 ms per operation (assumption: a fast disk's order of magnitude); only the order of events
+        // and a lower bound on the elapsed time are checked.
+        let driver = RTAFakeDriver(name: "d0", runtime: runtime, serviceTime: .milliseconds(2))
         let rta = RemoteTransportAgent(name: "rta1", runtime: runtime, channel: rtaChannel, drivers: [driver])
         rta.start()
         let host = try RealTestHost(channel: hostChannel, runtime: runtime, rta: rtaChannel.localEndpoint,
@@ -49,7 +52,7 @@ struct RealRuntimeAgentTests {
                 let start = (lba - 40) * blockLength
                 expected += payload[start..<(start + blockLength)]
             } else {
-                expected += RealTestDriver.pattern(lba: UInt64(lba), blockLength: blockLength)
+                expected += RTAFakeDriver.pattern(lba: UInt64(lba), blockLength: blockLength)
             }
         }
         #expect(host.readData[2] == expected)

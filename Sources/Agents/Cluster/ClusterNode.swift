@@ -214,15 +214,19 @@ public final class ClusterNode: FailoverActions, NVRAMLogReplayDelegate {
         }
     }
 
+    /// The partner's configuration from its hello, or nil (noted as a problem) if it does not decode.
+    private func decodedPartner(_ bytes: [UInt8]) -> ClusterUnitConfiguration? {
+        do {
+            return try ClusterUnitConfiguration(decoding: bytes)
+        } catch {
+            problems.append("\(name): the partner's configuration does not decode: \(error)")
+            return nil
+        }
+    }
+
     public func takeOver(partnerConfiguration: [UInt8]) {
         whenUMAReady { [self] in
-            let configuration: ClusterUnitConfiguration
-            do {
-                configuration = try ClusterUnitConfiguration(decoding: partnerConfiguration)
-            } catch {
-                problems.append("\(name): the partner's configuration does not decode: \(error)")
-                return
-            }
+            guard let configuration = decodedPartner(partnerConfiguration) else { return }
             // The fence won and drained (the UMA's precondition): no write of the partner's is
             // still in service on its disks when the replay's first write goes out.
             let mapping = uma.takeOverPartner(configuration: configuration)
@@ -238,13 +242,7 @@ public final class ClusterNode: FailoverActions, NVRAMLogReplayDelegate {
 
     public func takeOverBoth(partnerConfiguration: [UInt8]) {
         whenUMAReady { [self] in
-            let configuration: ClusterUnitConfiguration
-            do {
-                configuration = try ClusterUnitConfiguration(decoding: partnerConfiguration)
-            } catch {
-                problems.append("\(name): the partner's configuration does not decode: \(error)")
-                return
-            }
+            guard let configuration = decodedPartner(partnerConfiguration) else { return }
             // The own log at boot was replayed by the partner at its takeover; the partner's
             // log, mirrored here since this node slam connected, holds every write since.
             ownLogAtBoot = []
