@@ -174,8 +174,8 @@ public final class SimDisk: SimComponent, LoopDevice {
     }
 
     private func finishAccess() {
-        guard let done = inService else { preconditionFailure("\(name): access done with nothing in service") }
-        inService = nil
+        // Moved out, not copied: a copy retains the command's buffers.
+        guard let done = inService.take() else { preconditionFailure("\(name): access done with nothing in service") }
         if done.destagedWriteCache { target.destageWriteCache() }
         let response = target.finish(done.entry.pending)
         statistics.accessesCompleted += 1

@@ -5,8 +5,8 @@ import SimCore
 extension IOController {
     /// The command's firmware time is over: fetch the data-out, or go to the loop.
     func commandReady(_ index: Int) {
-        guard exchanges[index] != nil else { return }
-        if case .toDevice(let data) = slots[index]!.request.dataTransfer, !data.isEmpty {
+        guard let slot = slots[index] else { return }
+        if case .toDevice(let data) = slot.request.dataTransfer, !data.isEmpty {
             startDMA(index, .memoryRead, bytes: data.count, phase: .dataOut)
         } else {
             sendOnLoop(index)
@@ -15,13 +15,13 @@ extension IOController {
 
     /// Issues the DMA of `bytes` for slot `index`, one transaction per configured chunk.
     func startDMA(_ index: Int, _ kind: PCITransaction.Kind, bytes: Int, phase: IOController.Phase) {
-        // Slots are updated in place: a copy of one retains its request and response buffers.
-        guard let exchange = exchanges[index] else { return }
+        guard let slot = slots[index] else { return }
+        let exchange = slot.exchange
         let chunk = configuration.dmaTransactionBytes
-        slots[index]!.phase = phase
-        slots[index]!.dmaPending = (bytes + chunk - 1) / chunk
-        slots[index]!.dmaFailure = nil
-        slots[index]!.dmaStarted = simulator.now
+        slot.phase = phase
+        slot.dmaPending = (bytes + chunk - 1) / chunk
+        slot.dmaFailure = nil
+        slot.dmaStarted = simulator.now
         var offset = 0
         while offset < bytes {
             let length = min(chunk, bytes - offset)
@@ -31,11 +31,11 @@ extension IOController {
     }
 
     func sendOnLoop(_ index: Int) {
-        guard exchanges[index] != nil else { return }
-        slots[index]!.phase = .onLoop
-        let device = slots[index]!.device
+        guard let slot = slots[index] else { return }
+        slot.phase = .onLoop
+        let device = slot.device
         let port = ports[device.controllerPort]
-        let command = DriveCommand(initiator: port.initiator, exchange: slots[index]!.exchange, request: slots[index]!.request)
+        let command = DriveCommand(initiator: port.initiator, exchange: slot.exchange, request: slot.request)
         if !port.loop.send(command, from: port.loopPort, to: device.devicePort) {
             fail(index, .noConnect)
         }
@@ -43,9 +43,9 @@ extension IOController {
 
     /// The response's data is in memory (or there was none): the completion firmware runs.
     func responseReady(_ index: Int) {
-        guard let exchange = exchanges[index] else { return }
-        slots[index]!.phase = .completing
-        runFirmware(configuration.completionOverhead, then: Self.completionDone, exchange: exchange)
+        guard let slot = slots[index] else { return }
+        slot.phase = .completing
+        runFirmware(configuration.completionOverhead, then: Self.completionDone, exchange: slot.exchange)
     }
 
     /// Completes slot `index` with the device's response.
@@ -85,24 +85,23 @@ extension IOController {
 extension IOController: PCIMaster {
     public func pciTransactionEnded(tag: UInt64, status: PCITransactionStatus) {
         // A DMA of a command that has completed meanwhile (timed out, loop down) is ignored.
-        guard let index = slotIndex(of: tag) else { return }
-        precondition(slots[index]!.dmaPending > 0, "a DMA end without a DMA pending")
-        slots[index]!.dmaPending -= 1
-        if status != .completed && slots[index]!.dmaFailure == nil { slots[index]!.dmaFailure = status }
-        guard slots[index]!.dmaPending == 0 else { return }
-        // Fields read in place: a copy of the slot retains its request and response buffers.
-        statistics.pciTime += simulator.now - slots[index]!.dmaStarted
-        if let failure = slots[index]!.dmaFailure {
+        guard let index = slotIndex(of: tag), let slot = slots[index] else { return }
+        precondition(slot.dmaPending > 0, "a DMA end without a DMA pending")
+        slot.dmaPending -= 1
+        if status != .completed && slot.dmaFailure == nil { slot.dmaFailure = status }
+        guard slot.dmaPending == 0 else { return }
+        statistics.pciTime += simulator.now - slot.dmaStarted
+        if let failure = slot.dmaFailure {
             // Linux equivalents: a parity error is DID_PARITY; an abort is DID_ERROR.
             fail(index, failure == .parityError ? .parity : .error)
             return
         }
-        switch slots[index]!.phase {
+        switch slot.phase {
         case .dataOut:
-            statistics.dmaBytes += slots[index]!.request.dataTransfer.byteCount
+            statistics.dmaBytes += slot.request.dataTransfer.byteCount
             sendOnLoop(index)
         case .dataIn:
-            statistics.dmaBytes += slots[index]!.response?.dataIn.count ?? 0
+            statistics.dmaBytes += slot.response?.dataIn.count ?? 0
             responseReady(index)
         default:
             preconditionFailure("a DMA end outside a DMA phase")
@@ -112,14 +111,14 @@ extension IOController: PCIMaster {
 
 extension IOController: FibreChannelLoopInitiator {
     public func loop(_ loop: FibreChannelLoop, delivered response: DriveResponse, at port: LoopPortID) {
-        guard let index = slotIndex(of: response.exchange), slots[index]!.phase == .onLoop else {
+        guard let index = slotIndex(of: response.exchange), let slot = slots[index], slot.phase == .onLoop else {
             statistics.lateAnswersDiscarded += 1
             simulator.recordDecision(response.exchange ^ 0x1A7E)
             return
         }
-        slots[index]!.response = response
+        slot.response = response
         var bytes = 0
-        if case .fromDevice(let count) = slots[index]!.request.dataTransfer { bytes = min(count, response.dataIn.count) }
+        if case .fromDevice(let count) = slot.request.dataTransfer { bytes = min(count, response.dataIn.count) }
         if bytes > 0 {
             startDMA(index, .memoryWrite, bytes: bytes, phase: .dataIn)
         } else {

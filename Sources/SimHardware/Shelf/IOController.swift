@@ -44,25 +44,37 @@ public final class IOController: SimComponent {
         case firmware, dataOut, onLoop, dataIn, completing
     }
 
-    struct Slot {
-        var exchange: UInt64
-        var device: SimSCSIDevice
-        var request: SCSIRequest
-        var handler: any SCSICompletionHandler
-        var submitted: Instant
-        var timer: TimerID
+    /// One command in flight. A class: the data path updates a slot's fields in place many
+    /// times per command, and a struct in `slots` was copied (with its request, handler and
+    /// response references: retains and releases) on most of those accesses.
+    final class Slot {
+        let exchange: UInt64
+        let device: SimSCSIDevice
+        let request: SCSIRequest
+        let handler: any SCSICompletionHandler
+        let submitted: Instant
+        let timer: TimerID
         var phase: Phase = .firmware
         var dmaPending = 0
         var dmaFailure: PCITransactionStatus?
         var dmaStarted = Instant.zero
         var response: DriveResponse?
+
+        init(exchange: UInt64, device: SimSCSIDevice, request: SCSIRequest, handler: any SCSICompletionHandler,
+             submitted: Instant, timer: TimerID) {
+            self.exchange = exchange
+            self.device = device
+            self.request = request
+            self.handler = handler
+            self.submitted = submitted
+            self.timer = timer
+        }
     }
 
     var ports: [Port] = []
     var slots: [Slot?] = []
-    /// The exchange of each live slot (nil when free), beside `slots`: the hot paths ask a slot
-    /// whether it is live and which exchange it holds, and reading that through `slots` copies
-    /// the slot (its request, handler and response references: retains and releases).
+    /// The exchange of each live slot (nil when free), beside `slots`: the hot paths ask whether
+    /// a slot is live, and which exchange it holds, without touching (retaining) the slot.
     var exchanges: [UInt64?] = []
     var freeSlots: [Int] = []
     var serial: UInt64 = 0
@@ -184,7 +196,6 @@ public final class IOController: SimComponent {
     /// The live slot of `exchange`, or nil when that command has completed already.
     func slotIndex(of exchange: UInt64) -> Int? {
         let index = Int(exchange & (1 << Self.slotBits - 1))
-        // Read in place: binding the slot copies it, and its references cost retains.
         guard index < exchanges.count, exchanges[index] == exchange else { return nil }
         return index
     }
