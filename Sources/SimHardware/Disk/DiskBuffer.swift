@@ -41,7 +41,11 @@ struct DiskBuffer: Hashable, Sendable {
         var blocks: Int
     }
 
-    var segments: [Segment]
+    /// The read segments. Change them through ``setSegment(_:_:)``, ``setFirst(of:_:)`` and
+    /// ``setEnd(of:_:)``, which keep ``occupied`` true to them.
+    private(set) var segments: [Segment]
+    /// Which LBA buckets some segment's blocks fall in (see ``SegmentOccupancy``).
+    private var occupied = SegmentOccupancy()
     var readAhead: ReadAhead?
     var dirty: [DirtyExtent] = []
     /// Blocks written into the cache since the last destage (a rewrite counts again).
@@ -65,10 +69,30 @@ struct DiskBuffer: Hashable, Sendable {
         return best
     }
 
+    mutating func setSegment(_ index: Int, _ segment: Segment) {
+        occupied.remove(segments[index])
+        segments[index] = segment
+        occupied.insert(segment)
+    }
+
+    mutating func setFirst(of index: Int, _ first: UInt64) {
+        occupied.remove(segments[index])
+        segments[index].first = first
+        occupied.insert(segments[index])
+    }
+
+    mutating func setEnd(of index: Int, _ end: UInt64) {
+        occupied.remove(segments[index])
+        segments[index].end = end
+        occupied.insert(segments[index])
+    }
+
     /// The static segment holding all of `lba ..< lba + blocks`, if any.
     func segment(holding lba: UInt64, _ blocks: Int) -> Int? {
-        // A plain loop: the scheduler asks this of every queued read at each decision, and a
-        // closure over `segments` retained the array per call.
+        // The scheduler asks this of every queued read at each decision (16 reads × 16
+        // segments under a deep queue): most misses end at the bitmap.
+        guard occupied.mayContain(lba) else { return nil }
+        // A plain loop: a closure over `segments` retained the array per call.
         var index = 0
         while index < segments.count {
             if segments[index].holds(lba, blocks) { return index }
@@ -98,8 +122,43 @@ struct DiskBuffer: Hashable, Sendable {
     /// Power is gone: nothing in the buffer survives.
     mutating func clear() {
         segments = Array(repeating: Segment(), count: segments.count)
+        occupied = SegmentOccupancy()
         readAhead = nil
         dirty.removeAll()
         dirtyBlocks = 0
+    }
+}
+
+/// A filter over LBAs in buckets of 1024 blocks (taken modulo 256): how many read segments
+/// have blocks in each bucket. A block whose bucket counts none is in no segment; a bucket that
+/// counts some may be a false positive (another bucket with the same residue), which the scan
+/// of the segments then settles. Kept up to date segment by segment.
+struct SegmentOccupancy: Hashable, Sendable {
+    private var counts = [UInt16](repeating: 0, count: 256)
+    private static let bucketShift: UInt64 = 10
+
+    /// Counts the buckets `segment` has blocks in (every bucket once, for a run of 256 buckets
+    /// or more). A segment whose running read-ahead moved `first` past the `end` it has
+    /// recorded holds nothing until the read-ahead stops, and counts nowhere.
+    mutating func insert(_ segment: DiskBuffer.Segment) { adjust(segment, by: 1) }
+
+    /// Undoes ``insert(_:)`` of the same segment.
+    mutating func remove(_ segment: DiskBuffer.Segment) { adjust(segment, by: -1) }
+
+    @inline(__always)
+    func mayContain(_ lba: UInt64) -> Bool {
+        counts[Int((lba >> Self.bucketShift) & 255)] != 0
+    }
+
+    private mutating func adjust(_ segment: DiskBuffer.Segment, by delta: Int) {
+        guard segment.first < segment.end else { return }
+        let first = segment.first >> Self.bucketShift
+        let last = min((segment.end - 1) >> Self.bucketShift, first + 255)
+        var bucket = first
+        while bucket <= last {
+            let index = Int(bucket & 255)
+            counts[index] = UInt16(Int(counts[index]) + delta)
+            bucket += 1
+        }
     }
 }

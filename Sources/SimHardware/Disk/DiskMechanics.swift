@@ -118,7 +118,7 @@ public struct DiskMechanics: Hashable, Sendable {
                 duration: bufferDone - time, mechanicalTime: .zero, destagedWriteCache: false, servedFromBuffer: true)
         case .readAhead(let ready):
             var ahead = buffer.readAhead!
-            buffer.segments[ahead.segment].first = lba
+            buffer.setFirst(of: ahead.segment, lba)
             let window = UInt64(min(model.cache.maxReadAheadBlocks, max(0, model.cache.segmentBlocks - blocks)))
             ahead.limit = max(ahead.limit, min(model.blockCount, lba + UInt64(blocks) + window))
             buffer.readAhead = ahead
@@ -134,7 +134,7 @@ public struct DiskMechanics: Hashable, Sendable {
             position = timing.head
             let segment = buffer.victim()
             let end = lba + UInt64(blocks)
-            buffer.segments[segment] = DiskBuffer.Segment(first: lba, end: end)
+            buffer.setSegment(segment, DiskBuffer.Segment(first: lba, end: end))
             buffer.touch(segment)
             let window = UInt64(min(model.cache.maxReadAheadBlocks, max(0, model.cache.segmentBlocks - blocks)))
             let limit = min(model.blockCount, end + window)
@@ -205,7 +205,7 @@ public struct DiskMechanics: Hashable, Sendable {
         guard let ahead = buffer.readAhead else { return }
         position = armPosition(at: time)
         let read = blocksReadAhead(by: time, ahead) ?? 0
-        buffer.segments[ahead.segment].end = ahead.lastRead + 1 + read
+        buffer.setEnd(of: ahead.segment, ahead.lastRead + 1 + read)
         buffer.readAhead = nil
     }
 
@@ -215,7 +215,7 @@ public struct DiskMechanics: Hashable, Sendable {
             if segment.first < lba + UInt64(blocks) && lba < ahead.limit { stopReadAhead(at: time) }
         }
         for index in buffer.segments.indices where buffer.segments[index].overlaps(lba, blocks) {
-            buffer.segments[index] = DiskBuffer.Segment()
+            buffer.setSegment(index, DiskBuffer.Segment())
         }
     }
 

@@ -52,13 +52,8 @@ struct DiskQueue {
         return before - entries.count
     }
 
-    /// Removes and returns the task to run next, or nil if none waits.
-    mutating func takeNext(
-        policy: DiskScheduling, mechanics: DiskMechanics, at time: Instant
-    ) -> QueuedAccess? {
-        guard let index = nextIndex(policy: policy, mechanics: mechanics, at: time) else { return nil }
-        return entries.remove(at: index)
-    }
+    /// Removes and returns the task at `index` (from ``nextIndex(policy:mechanics:at:)``).
+    mutating func remove(at index: Int) -> QueuedAccess { entries.remove(at: index) }
 
     func nextIndex(policy: DiskScheduling, mechanics: DiskMechanics, at time: Instant) -> Int? {
         guard !entries.isEmpty else { return nil }

@@ -162,9 +162,12 @@ public final class SimDisk: SimComponent, LoopDevice {
     // MARK: - Service
 
     private func startNextAccess() {
+        // The choice reads the queue and the mechanics in place; `takeNext`, mutating the queue
+        // while reading the mechanics, copied the mechanics (its model and buffer: retains).
         guard state == .ready, inService == nil,
-            let entry = queue.takeNext(policy: scheduling, mechanics: mechanics, at: simulator.now)
+            let index = queue.nextIndex(policy: scheduling, mechanics: mechanics, at: simulator.now)
         else { return }
+        let entry = queue.remove(at: index)
         let service = mechanics.service(entry.pending.access, at: simulator.now)
         let duration = service.duration - service.mechanicalTime + scaled(service.mechanicalTime)
         inService = InService(entry: entry, destagedWriteCache: service.destagedWriteCache)

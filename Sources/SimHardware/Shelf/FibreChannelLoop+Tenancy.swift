@@ -80,7 +80,9 @@ extension FibreChannelLoop {
             // The OPN comes back round the loop unanswered.
             bytes += roundTrip
             let freeAt = start + config.wireTime(bytes: bytes)
-            tenancy = Tenancy(source: source, outgoing: outgoing, start: start, freeAt: freeAt, wireBytes: bytes, opened: false)
+            tenancy = Tenancy(
+                source: source, destination: outgoing.destination, message: outgoing.message, start: start, freeAt: freeAt,
+                wireBytes: bytes, opened: false)
             simulator.schedule(Self.released, for: id, at: freeAt, payload: generation)
             return
         }
@@ -90,7 +92,9 @@ extension FibreChannelLoop {
         // CLS, and the destination's CLS back round the loop.
         bytes += 2 * word + roundTrip
         let freeAt = start + config.wireTime(bytes: bytes)
-        tenancy = Tenancy(source: source, outgoing: outgoing, start: start, freeAt: freeAt, wireBytes: bytes, opened: true)
+        tenancy = Tenancy(
+                source: source, destination: outgoing.destination, message: outgoing.message, start: start, freeAt: freeAt,
+                wireBytes: bytes, opened: true)
         simulator.schedule(Self.delivered, for: id, at: deliverAt, payload: generation)
         simulator.schedule(Self.released, for: id, at: freeAt, payload: generation)
     }
@@ -123,18 +127,17 @@ extension FibreChannelLoop {
         }
     }
 
-    func deliver(_ current: Tenancy) {
-        let destination = current.outgoing.destination
+    func deliver(_ message: Message, from source: Int, to destination: Int) {
         guard inRing(destination) else {
             // The destination left the ring while the frames were on their way.
             statistics.lostMessages += 1
             simulator.recordDecision(UInt64(destination) << 32 | 0xD1)
             return
         }
-        let data = Self.dataBytes(of: current.outgoing.message)
+        let data = Self.dataBytes(of: message)
         statistics.dataBytes += data
-        statistics.dataBytesSent[current.source] += data
-        switch (current.outgoing.message, ports[destination].role) {
+        statistics.dataBytesSent[source] += data
+        switch (message, ports[destination].role) {
         case (.command(let command), .device(let device, let drivePort)):
             statistics.commandsDelivered += 1
             device.receive(command, on: drivePort)
@@ -146,17 +149,18 @@ extension FibreChannelLoop {
         }
     }
 
+    /// The circuit `current` (already taken out of ``tenancy``) is closed.
     func release(_ current: Tenancy) {
-        tenancy = nil
+        assert(tenancy == nil)
         statistics.circuits += 1
         statistics.busyTime += current.freeAt - current.start
         statistics.wireBytes += current.wireBytes
         if !current.opened {
             statistics.openFailures += 1
-            if case .command(let command) = current.outgoing.message,
+            if case .command(let command) = current.message,
                 case .initiator(let initiator, _) = ports[current.source].role
             {
-                initiator.loop(self, couldNotOpen: LoopPortID(index: current.outgoing.destination), for: command)
+                initiator.loop(self, couldNotOpen: LoopPortID(index: current.destination), for: command)
             } else {
                 statistics.lostMessages += 1
             }

@@ -82,7 +82,10 @@ public final class FibreChannelLoop: SimComponent {
 
     struct Tenancy {
         var source: Int
-        var outgoing: Outgoing
+        var destination: Int
+        /// The message on the circuit; nil once delivered (moved out, so that neither the
+        /// delivery nor the release copies it: a copy retains the command's buffers).
+        var message: Message?
         var start: Instant
         var freeAt: Instant
         var wireBytes: Int
@@ -239,10 +242,10 @@ public final class FibreChannelLoop: SimComponent {
             arbitrationPending = false
             startTenancy()
         case Self.delivered:
-            guard event.payload == generation, let current = tenancy else { return }
-            deliver(current)
+            guard event.payload == generation, tenancy != nil, let message = tenancy!.message.take() else { return }
+            deliver(message, from: tenancy!.source, to: tenancy!.destination)
         case Self.released:
-            guard event.payload == generation, let current = tenancy else { return }
+            guard event.payload == generation, let current = tenancy.take() else { return }
             release(current)
         case Self.announceDown:
             forEachInitiator { $0.loop(self, stateChanged: false) }
