@@ -59,7 +59,8 @@ extension DiskModel {
                 segmentCount: 1, segmentBlocks: 8, maxReadAheadBlocks: 0, writeCapacityBlocks: 8, writeCacheEnabled: false),
             bufferBitsPerSecond: bufferBitsPerSecond,
             // Assumption: the presets' tagged depth (REFERENCE §C.4/§C.6); the twin's target
-            // keeps at most its sgQueueDepth outstanding anyway.
+            // keeps at most its sgQueueDepth outstanding anyway. At least `overlap`, so every
+            // slot can be filled.
             queueDepth: max(32, overlap),
             // Assumption: a RAM disk is ready at once.
             spinUpTime: .zero)
