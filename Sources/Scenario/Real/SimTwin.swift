@@ -9,7 +9,7 @@ import Timebase
 /// |---|---|
 /// | the target process (UMA, CTA, TTS; RTAs on the in-process bus) | storage system `<target>` (host storage node on a 64-bit 66 MHz PCI bus) |
 /// | RTA `i` serving sg devices `i`, `i + rtas`, … | storage node `sn<i>` with an FC SCSI HBA on loop A of shelf `shelf<i>` holding one disk per device (RTAs with no device are left out) |
-/// | an sg device (scsi_debug in the VM) | a ``SimTwinCalibration/diskModel``: fixed-latency disk, SG_IO p50 per command |
+/// | an sg device (scsi_debug in the VM) behind `sgWorkers` SG_IO threads | a ``SimTwinCalibration/diskModel(overlap:)``: fixed-latency disk, SG_IO p50 per command, in arrival order, ``diskOverlap`` commands at once |
 /// | the RDMA device (rxe0: RoCE v2) | one Ethernet fabric `roce0`, lossless, at the ``SimTwinCalibration/linkBitsPerSecond`` rate; adapters back to back (a switch when there are several clients) |
 /// | each client process | client `<name>` (no host bus: `ideal`) with one block workload of the same fields, issuing from `start` for the client's duration |
 ///
@@ -46,7 +46,7 @@ public struct SimTwin: Sendable {
             definition.topology.fabrics[index].calibratedPropagationDelay = calibration.propagationDelay
             definition.topology.fabrics[index].calibratedMTUBytes = calibration.link.mtu
         }
-        let model = calibration.diskModel
+        let model = calibration.diskModel(overlap: Self.diskOverlap(topology.target))
         for shelf in definition.topology.shelves.indices {
             for group in definition.topology.shelves[shelf].diskGroups.indices {
                 definition.topology.shelves[shelf].diskGroups[group].calibratedModel = model
@@ -54,6 +54,13 @@ public struct SimTwin: Sendable {
         }
         self.definition = definition
     }
+
+    /// Commands each simulated disk serves at once: the real target's SG_IO worker threads
+    /// per sg device, each blocked in one ioctl (`sgWorkers`, at most `sgQueueDepth`, as
+    /// `RealSCSIGenericDeviceConfiguration` clamps it).
+    public var diskOverlap: Int { Self.diskOverlap(topology.target) }
+
+    static func diskOverlap(_ target: RealTopology.Target) -> Int { max(1, min(target.sgWorkers, target.sgQueueDepth)) }
 
     /// The sg devices RTA `index` serves, as ``RealTarget`` deals them out.
     static func luns(ofRTA index: Int, _ target: RealTopology.Target) -> [String] {

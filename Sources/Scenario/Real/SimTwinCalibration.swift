@@ -14,7 +14,7 @@ import Timebase
 ///   "link": { "writeMBps": 45.22, "writeLatency": "10.7us", "mtu": 1024, "source": "…" } }
 /// ```
 public struct SimTwinCalibration: Sendable, Equatable {
-    /// The disk: a ``DiskModel/fixedLatency(name:read:write:blockCount:calibrationBytes:bufferBitsPerSecond:)``.
+    /// The disk: a ``DiskModel/fixedLatency(name:read:write:blockCount:calibrationBytes:bufferBitsPerSecond:overlap:order:)``.
     public struct Disk: Sendable, Equatable {
         /// Service time of a 4 KiB READ (SG_IO p50).
         public var read: TimeSpan
@@ -66,9 +66,14 @@ public struct SimTwinCalibration: Sendable, Equatable {
 
     // MARK: What the simulator is given
 
-    /// The simulated LUN.
-    public var diskModel: DiskModel {
-        .fixedLatency(name: "SG_IO-calibrated", read: disk.read, write: disk.write, blockCount: disk.blocks)
+    /// The simulated LUN, serving as the real target's path to an sg device does: commands
+    /// in arrival order (the sg workers' FIFO), up to `overlap` at once (the workers, each
+    /// blocked in one SG_IO; scsi_debug times each command on its own timer), each taking the
+    /// calibrated time.
+    public func diskModel(overlap: Int) -> DiskModel {
+        .fixedLatency(
+            name: "SG_IO-calibrated", read: disk.read, write: disk.write, blockCount: disk.blocks, overlap: overlap,
+            order: .firstComeFirstServed)
     }
 
     /// The RoCE v2 frame bytes around each full-MTU packet of an RDMA WRITE, wire time included:

@@ -22,6 +22,8 @@ public struct SimVsRealReport {
     /// The real run's report file (or the topology file), for the header.
     public var realSource: String
     public var calibration: SimTwinCalibration
+    /// Commands each simulated disk serves at once (``SimTwin/diskOverlap``).
+    public var diskOverlap: Int
     public var clients: [Client]
     /// The simulated run: verdict, seed, digest, simulated duration.
     public var simulatedVerdict: RunReport.Verdict
@@ -38,6 +40,7 @@ public struct SimVsRealReport {
         name = twin.topology.name
         self.realSource = realSource
         calibration = twin.calibration
+        diskOverlap = twin.diskOverlap
         let realClients = realReport["clients"]?.arrayValue ?? []
         clients = twin.topology.clients.map { client in
             let result = realClients.first { $0["name"]?.stringValue == client.name }?["result"]
@@ -110,7 +113,7 @@ public struct SimVsRealReport {
         out += "\nSimulated run: \(simulatedVerdict == .pass ? "PASS" : "FAIL"), seed \(simulatedSeed), trace digest `\(simulatedDigest)`.\n"
         if !simulatedProblems.isEmpty { out += simulatedProblems.map { "- \($0)\n" }.joined() }
         out += "\n## Calibration\n\n"
-        out += "- disk: every 4 KiB READ \(calibration.disk.read), WRITE \(calibration.disk.write), \(calibration.disk.blocks) blocks of 512 B (a fixed-latency disk: no seek, 1 µs revolutions, write cache off) — \(calibration.disk.source)\n"
+        out += "- disk: every 4 KiB READ \(calibration.disk.read), WRITE \(calibration.disk.write), \(calibration.disk.blocks) blocks of 512 B (a fixed-latency disk: no seek, 1 µs revolutions, write cache off; commands in arrival order, \(diskOverlap) at once, the target's `sgWorkers`) — \(calibration.disk.source)\n"
         out += "- link: \(Format.fixed(calibration.link.writeMBps, 2)) MB/s, \(calibration.link.writeLatency) one way, MTU \(calibration.link.mtu) — \(calibration.link.source)\n"
         out += "- given to the fabric: RoCE v2 links at \(Format.fixed(Double(calibration.linkBitsPerSecond) / 1e6, 1)) Mb/s (payload rate × (MTU + \(SimTwinCalibration.perPacketOverhead) B of headers, CRCs, preamble and gap) ÷ MTU), propagation \(calibration.propagationDelay) (ib_write_lat − the wire time of its 2-byte WRITE, \(calibration.latencyPacketWireTime)), path MTU \(calibration.link.mtu)\n"
         out += "\n## What differs\n\n"
@@ -121,8 +124,7 @@ public struct SimVsRealReport {
     /// What the twin does not model, and why the columns differ.
     public static let differences = [
         "CPU: the simulated agents cost no processor time; in the VM every agent, the SG_IO workers and rxe itself run on two emulated CPUs (about 3 ms of CPU per 4 KiB I/O in a release build; more in debug), which dominates the real latencies.",
-        "Disk: the simulated disk serves one command at a time after its fixed service time; scsi_debug delays each command by a jiffy independently, and the real target overlaps up to `sgWorkers` of them.",
-        "Disk scheduling: the simulated disk picks the shortest positioning time first; with no mechanics that is the command with the smaller overhead (READ or WRITE, whichever calibrated lower), which always goes first, so one kind has flat latencies and the other long tails; the real path is first-come first-served through the sg workers.",
+        "Disk: the simulated disk serves commands in arrival order, up to the target's `sgWorkers` at once, each after its fixed service time (DiskModel.fixedLatency with overlap and first-come-first-served order), as the real path does: the sg workers take commands from one FIFO, each blocks in one SG_IO, and scsi_debug times every command on its own timer (schedule_resp in drivers/scsi/scsi_debug.c, sdebug_jdelay = 1 jiffy). What the twin leaves out is the time between a worker's ioctl returning and its next one (CPU, below).",
         "Path to the disk: the twin's storage node reaches its disk through an FC SCSI HBA on a 2 Gb/s loop and a PCI bus (a few µs per 4 KiB); the real RTA calls SG_IO through the kernel's sg driver.",
         "Link: the simulated wire runs at perftest's rate, so the fabric is the bottleneck there; rxe's bottleneck is the CPU running it, shared with everything else in the guest.",
         "Clock: the real throughput counts from the load's start to its last completion, the simulated from the load's start to its stop (the twin's loads start at \(Quantity.text(SimTwin.loadStart)), after the simulated connect); the real client zeroes its LUNs first (`zeroFirst`), the simulated disks start zeroed.",

@@ -25,17 +25,28 @@ extension DiskModel {
     ///   - calibrationBytes: the size the times were measured at (4 KiB, `SGIOLatencyProbe`).
     ///   - bufferBitsPerSecond: the data rate past the overhead. Assumption: 8 Gb/s, a memory
     ///     copy (scsi_debug moves data with memcpy; the per-command delay dominates).
+    ///   - overlap: commands in service at once (``overlap``), each costing its fixed time from
+    ///     when it starts, independently of the others. Default 1: one at a time, as a drive.
+    ///     scsi_debug overlaps every command it holds: `schedule_resp()` in the kernel's
+    ///     `drivers/scsi/scsi_debug.c` arms one timer per command (`hrtimer_start(&sd_dp->hrt,
+    ///     …)`, `sdebug_jdelay` jiffies, `DEF_JDELAY` 1), so what limits the overlap on a real
+    ///     path is whoever issues SG_IO: the real target's `sgWorkers` threads, each blocked in
+    ///     one ioctl at a time (the twin passes that).
+    ///   - order: the order queued commands start in (``order``); nil: the interface's, shortest
+    ///     positioning time first, which with no mechanics puts the cheaper of READ and WRITE
+    ///     always first. `.firstComeFirstServed` is the real target's: its sg workers take
+    ///     commands from one FIFO.
     public static func fixedLatency(
         name: String = "fixed latency", read: TimeSpan, write: TimeSpan, blockCount: UInt64, calibrationBytes: Int = 4096,
-        bufferBitsPerSecond: Int64 = 8_000_000_000
+        bufferBitsPerSecond: Int64 = 8_000_000_000, overlap: Int = 1, order: DiskScheduling? = nil
     ) -> DiskModel {
-        precondition(read > .zero && write > .zero && blockCount >= 1 && calibrationBytes >= 512)
+        precondition(read > .zero && write > .zero && blockCount >= 1 && calibrationBytes >= 512 && overlap >= 1)
         let sectorsPerTrack = 512
         let cylinders = max(2, Int((blockCount + UInt64(sectorsPerTrack) - 1) / UInt64(sectorsPerTrack)))
         let buffer = TimeSpan.transmission(bytes: calibrationBytes, bitsPerSecond: bufferBitsPerSecond)
         let readHit = max(.zero, read - buffer)
         let writeCached = max(.zero, write - buffer)
-        return DiskModel(
+        var model = DiskModel(
             name: name, interface: .scsi, rpm: 60_000_000, cylinders: cylinders, heads: 1,
             zones: [DiskZone(firstCylinder: 0, sectorsPerTrack: sectorsPerTrack)],
             seek: .measured([SeekSample(1, 0)]), headSwitch: .zero, writeSettle: .zero,
@@ -48,9 +59,13 @@ extension DiskModel {
                 segmentCount: 1, segmentBlocks: 8, maxReadAheadBlocks: 0, writeCapacityBlocks: 8, writeCacheEnabled: false),
             bufferBitsPerSecond: bufferBitsPerSecond,
             // Assumption: the presets' tagged depth (REFERENCE §C.4/§C.6); the twin's target
-            // keeps at most its sgQueueDepth outstanding anyway.
-            queueDepth: 32,
+            // keeps at most its sgQueueDepth outstanding anyway. At least `overlap`, so every
+            // slot can be filled.
+            queueDepth: max(32, overlap),
             // Assumption: a RAM disk is ready at once.
             spinUpTime: .zero)
+        model.overlap = overlap
+        model.order = order
+        return model
     }
 }

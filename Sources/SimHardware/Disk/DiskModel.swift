@@ -39,6 +39,15 @@ public struct DiskModel: Hashable, Sendable {
     public var queueDepth: Int
     /// From power on to ready.
     public var spinUpTime: TimeSpan
+    /// Accesses in service at once, each costing what the mechanism says as if it were alone:
+    /// 1 for a drive (one arm). More only for a model without mechanics whose commands overlap
+    /// (``fixedLatency(name:read:write:blockCount:calibrationBytes:bufferBitsPerSecond:overlap:order:)``):
+    /// the mechanism's state (arm, buffer) is then shared by the accesses in service, which
+    /// a mechanical model would get wrong.
+    public var overlap = 1
+    /// The order queued accesses start in; nil: the interface's (SCSI: shortest positioning
+    /// time first; ATA: first come, first served).
+    public var order: DiskScheduling?
 
     // MARK: Derived
 

@@ -5,13 +5,14 @@ import Timebase
 /// A disk drive on a shelf's two loops, in virtual time: a command set (``SCSITarget``) for
 /// what each command means, a mechanism (``DiskMechanics``) for what it costs, and a task
 /// set scheduled as the model's interface does (SCSI: tagged, shortest positioning time
-/// first; ATA: one command at a time).
+/// first; ATA: one command at a time), or as the model's ``DiskModel/order`` says.
 ///
 /// A command arrives (``receive(_:on:)``); the command set either answers it at once (after
 /// the model's command overhead, without the mechanism) or needs a media access, which is
-/// queued. The mechanism serves one access at a time; when it is done the command set gives
-/// the response, sent back on the loop of the port the command came on. A command beyond
-/// the queue depth is answered TASK SET FULL.
+/// queued. The mechanism serves one access at a time (``DiskModel/overlap`` at a time for a
+/// model without mechanics); when it is done the command set gives the response, sent back
+/// on the loop of the port the command came on. A command beyond the queue depth is answered
+/// TASK SET FULL.
 ///
 /// Faults: ``slow(factor:)``, ``kill()``, ``pull()``/``insert()``,
 /// ``losePower()``/``restorePower()``, now or at a time (``schedule(_:at:)``).
@@ -39,7 +40,9 @@ public final class SimDisk: SimComponent, LoopDevice {
         var entry: QueuedAccess
         var destagedWriteCache: Bool
     }
-    private var inService: InService?
+    /// The accesses in service, by slot (``DiskModel/overlap`` slots; one for a drive).
+    private var inService: [InService?]
+    private var inServiceCount = 0
 
     /// Answers waiting for their overhead to pass, by slot; `epoch` drops those that a pull
     /// or a power loss has made void.
@@ -73,7 +76,9 @@ public final class SimDisk: SimComponent, LoopDevice {
         self.name = name
         self.model = model
         self.simulator = simulator
-        scheduling = model.interface == .scsi ? .shortestPositioningTimeFirst : .firstComeFirstServed
+        scheduling = model.order ?? (model.interface == .scsi ? .shortestPositioningTimeFirst : .firstComeFirstServed)
+        precondition(model.overlap >= 1 && model.overlap <= Self.maxOverlap, "\(name): overlap \(model.overlap)")
+        inService = Array(repeating: nil, count: model.overlap)
         let cacheOn = writeCacheEnabled ?? model.cache.writeCacheEnabled
         target = SCSITarget(
             configuration: SCSITargetConfiguration(
@@ -91,7 +96,7 @@ public final class SimDisk: SimComponent, LoopDevice {
     public var dirtyBlockCount: Int { target.dirtyBlockCount }
 
     /// Commands accepted and not yet answered by the mechanism (waiting or in service).
-    public var queuedCommands: Int { queue.count + (inService == nil ? 0 : 1) }
+    public var queuedCommands: Int { queue.count + inServiceCount }
 
     // MARK: - LoopDevice
 
@@ -145,8 +150,8 @@ public final class SimDisk: SimComponent, LoopDevice {
             guard reply.epoch == epoch else { return }
             send(reply.response, on: reply.port)
         case Self.accessDone:
-            guard event.payload == epoch else { return }
-            finishAccess()
+            guard event.payload & Self.epochMask == epoch else { return }
+            finishAccess(slot: Int(event.payload >> Self.slotShift))
         case Self.spunUp:
             guard event.payload == epoch, state == .spinningUp else { return }
             state = .ready
@@ -161,24 +166,37 @@ public final class SimDisk: SimComponent, LoopDevice {
 
     // MARK: - Service
 
+    /// An access-done event's payload: the epoch in the low bits, the slot above them (slot 0,
+    /// the only one of a drive, leaves the payload the epoch alone).
+    private static let slotShift: UInt64 = 48
+    private static let epochMask: UInt64 = (1 << slotShift) - 1
+    /// The most accesses a model may serve at once (slots fit the payload's top 16 bits).
+    public static let maxOverlap = 1 << 16
+
+    /// Starts queued accesses while a slot is free.
     private func startNextAccess() {
-        // The choice reads the queue and the mechanics in place; `takeNext`, mutating the queue
-        // while reading the mechanics, copied the mechanics (its model and buffer: retains).
-        guard state == .ready, inService == nil,
+        // The choice reads the queue and the mechanics in place; a `takeNext` mutating the queue
+        // while reading the mechanics copied the mechanics (its model and buffer: retains).
+        while state == .ready, inServiceCount < inService.count,
             let index = queue.nextIndex(policy: scheduling, mechanics: mechanics, at: simulator.now)
-        else { return }
-        let entry = queue.remove(at: index)
-        let service = mechanics.service(entry.pending.access, at: simulator.now)
-        let duration = service.duration - service.mechanicalTime + scaled(service.mechanicalTime)
-        inService = InService(entry: entry, destagedWriteCache: service.destagedWriteCache)
-        if service.servedFromBuffer { statistics.bufferHits += 1 }
-        statistics.busyTime += duration
-        simulator.schedule(Self.accessDone, for: id, after: duration, payload: epoch)
+        {
+            let entry = queue.remove(at: index)
+            let slot = inService.firstIndex { $0 == nil }!
+            let service = mechanics.service(entry.pending.access, at: simulator.now)
+            let duration = service.duration - service.mechanicalTime + scaled(service.mechanicalTime)
+            inService[slot] = InService(entry: entry, destagedWriteCache: service.destagedWriteCache)
+            inServiceCount += 1
+            if service.servedFromBuffer { statistics.bufferHits += 1 }
+            statistics.busyTime += duration
+            precondition(epoch <= Self.epochMask, "\(name): epoch overflow")
+            simulator.schedule(Self.accessDone, for: id, after: duration, payload: UInt64(slot) << Self.slotShift | epoch)
+        }
     }
 
-    private func finishAccess() {
+    private func finishAccess(slot: Int) {
         // Moved out, not copied: a copy retains the command's buffers.
-        guard let done = inService.take() else { preconditionFailure("\(name): access done with nothing in service") }
+        guard let done = inService[slot].take() else { preconditionFailure("\(name): access done with nothing in service") }
+        inServiceCount -= 1
         if done.destagedWriteCache { target.destageWriteCache() }
         let response = target.finish(done.entry.pending)
         statistics.accessesCompleted += 1
@@ -298,7 +316,8 @@ public final class SimDisk: SimComponent, LoopDevice {
         statistics.commandsDropped += queuedCommands
         for entry in queue.entries { simulator.recordDecision(entry.pending.command.exchange ^ 0xd15c_d20f) }
         queue.removeAll()
-        inService = nil
+        for slot in inService.indices { inService[slot] = nil }
+        inServiceCount = 0
         epoch += 1
     }
 }
