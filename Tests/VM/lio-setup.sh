@@ -48,6 +48,11 @@ put() {
 grep -q " $config " /proc/mounts || mount -t configfs configfs $config || failed "mount configfs"
 mkdir -p $newroot/sys/kernel/config 2>/dev/null && mount -t configfs configfs $newroot$config 2>/dev/null
 [ -d $target/core ] || failed "no $target/core (target_core_mod not loaded)"
+# LIO writes each disk's persistent-reservation state to <dbroot>/pr/aptpl_<serial> (APTPL
+# data, or "No Registrations or Reservations") at every PR OUT, from a kernel thread whose root
+# is this initramfs; a PR OUT whose file cannot be written fails with NOT READY, LOGICAL UNIT
+# COMMUNICATION FAILURE, even though it took effect. /var/target is the default dbroot.
+mkdir -p /var/target/pr || failed "mkdir /var/target/pr"
 
 # scsi_debug first, so that it keeps /dev/sg0 whatever the scan order.
 for _ in $(seq 50); do
@@ -97,6 +102,12 @@ for initiator in red blue; do
         done
         [ -n "$found" ] && [ -c $newroot/dev/$found ] || failed "no /dev/sg* for $disk via $initiator ($address:$lun)"
         ln -sf /dev/$found $newroot/dev/iofabric/sg-$disk-$initiator
+        # Mapping lun_1 left a UNIT ATTENTION (REPORTED LUNS DATA HAS CHANGED) for lun_0 on
+        # this nexus: one READ through the sd node (the SCSI layer retries it) takes it, so
+        # that the first command of a test or of sg_persist is answered. Mid-disk: the
+        # partition scan cached the first and last blocks.
+        block="$(ls /sys/class/scsi_generic/$found/device/block 2>/dev/null | head -1)"
+        [ -z "$block" ] || dd if=/dev/$block of=/dev/null bs=512 skip=$((pages * 4)) count=1 2>/dev/null
         summary="$summary sg-$disk-$initiator=/dev/$found"
         lun=$((lun + 1))
     done
