@@ -266,7 +266,9 @@ struct RealReservationTests {
         #expect(redRefused.status == .reservationConflict)
 
         // Blue owns the disk: its write lands, and both read blue's bytes back.
-        #expect(try wait(blue) { blue.driver.write(lba: Self.lba, data: blueData, forceUnitAccess: true, tag: $0) }.status == .good)
+        let blueWrite = try wait(blue) { blue.driver.write(lba: Self.lba, data: blueData, forceUnitAccess: true, tag: $0) }
+        print("  blue: write (FUA) after the fence → \(blueWrite.status)")
+        #expect(blueWrite.status == .good)
         let blueRead = try wait(blue) { blue.driver.read(lba: Self.lba, blocks: 8, tag: $0) }
         #expect(blueRead.status == .good && blueRead.data == blueData, "blue reads back its \(blueData.count) bytes")
         let redRead = try wait(red) { red.driver.read(lba: Self.lba, blocks: 8, tag: $0) }
@@ -275,6 +277,6 @@ struct RealReservationTests {
 
         // Leave the disk clean for the next user.
         try clear(blue, key: Self.blueKey)
-        #expect(red.driver.inProgress == 0 && blue.driver.inProgress == 0)
+        #expect(red.driver.inProgress == 0 && blue.driver.inProgress == 0, "red \(red.driver.inProgress), blue \(blue.driver.inProgress) in progress")
     }
 }

@@ -66,6 +66,9 @@ for disk in red0 blue0; do
     put $backstore/control "rd_pages=$pages"
     # A unit serial makes LIO answer VPD 80h and an NAA designator in VPD 83h.
     put $backstore/wwn/vpd_unit_serial "iofabric-$disk"
+    # A write cache (LIO's emulated WCE): without it LIO refuses a WRITE with FUA (CHECK
+    # CONDITION, INVALID FIELD IN CDB), which SBC-3 lets any initiator send.
+    put $backstore/attrib/emulate_write_cache 1
     put $backstore/enable 1
 done
 
