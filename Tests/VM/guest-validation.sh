@@ -36,9 +36,9 @@ echo "LIO setup: $lio_status"
 result lio "$lio_status"
 if [ "${lio_status%%:*}" = ok ]; then
     for name in sg-red0-red sg-red0-blue sg-blue0-red sg-blue0-blue; do
-        inquiry="$(sg_inq "/dev/iofabric/$name" 2>&1)"
-        echo "/dev/iofabric/$name -> $(readlink "/dev/iofabric/$name"): $(awk -F': ' '/Vendor identification|Product identification|Unit serial number/ { printf "%s ", $2 }' <<<"$inquiry" | tr -s ' ')"
-        grep -q "Vendor identification: LIO-ORG" <<<"$inquiry" || fail "/dev/iofabric/$name is not a LIO disk"
+        lio_inquiry="$(sg_inq "/dev/iofabric/$name" 2>&1)"
+        echo "/dev/iofabric/$name -> $(readlink "/dev/iofabric/$name"): $(awk -F': ' '/Vendor identification|Product identification|Unit serial number/ { printf "%s ", $2 }' <<<"$lio_inquiry" | tr -s ' ')"
+        grep -q "Vendor identification: LIO-ORG" <<<"$lio_inquiry" || fail "/dev/iofabric/$name is not a LIO disk"
     done
 else
     fail "the LIO disks were not set up ($lio_status)"
