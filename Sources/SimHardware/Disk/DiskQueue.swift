@@ -55,7 +55,12 @@ struct DiskQueue {
     /// Removes and returns the task at `index` (from ``nextIndex(policy:mechanics:at:)``).
     mutating func remove(at index: Int) -> QueuedAccess { entries.remove(at: index) }
 
-    func nextIndex(policy: DiskScheduling, mechanics: DiskMechanics, at time: Instant) -> Int? {
+    /// The index of the task to run next under `policy`, or nil if none waits.
+    ///
+    /// `mechanics` is only read; it is `inout` so that a caller keeping it in a class passes it
+    /// in place (passed by value from a class's property it was copied per decision: retains
+    /// of its model's and buffer's arrays).
+    func nextIndex(policy: DiskScheduling, mechanics: inout DiskMechanics, at time: Instant) -> Int? {
         guard !entries.isEmpty else { return nil }
         if let headOfQueue = entries.lastIndex(where: { $0.pending.command.taskAttribute == .headOfQueue }) {
             return headOfQueue

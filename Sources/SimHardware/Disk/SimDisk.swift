@@ -175,13 +175,13 @@ public final class SimDisk: SimComponent, LoopDevice {
 
     /// Starts queued accesses while a slot is free.
     private func startNextAccess() {
-        // The choice reads the queue and the mechanics in place; a `takeNext` mutating the queue
-        // while reading the mechanics copied the mechanics (its model and buffer: retains).
         while state == .ready, inServiceCount < inService.count,
-            let index = queue.nextIndex(policy: scheduling, mechanics: mechanics, at: simulator.now)
+            let index = queue.nextIndex(policy: scheduling, mechanics: &mechanics, at: simulator.now)
         {
             let entry = queue.remove(at: index)
-            let slot = inService.firstIndex { $0 == nil }!
+            // A plain loop: `firstIndex` with a closure copied the slots (and then the array).
+            var slot = 0
+            while inService[slot] != nil { slot += 1 }
             let service = mechanics.service(entry.pending.access, at: simulator.now)
             let duration = service.duration - service.mechanicalTime + scaled(service.mechanicalTime)
             inService[slot] = InService(entry: entry, destagedWriteCache: service.destagedWriteCache)
