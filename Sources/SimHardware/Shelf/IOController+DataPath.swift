@@ -61,7 +61,7 @@ extension IOController {
         let sense = Array(response.sense.prefix(SCSIRequest.maxSenseLength))
         finish(index, SCSICompletion(
             tag: slot.request.tag, status: response.status, driverStatus: sense.isEmpty ? .ok : .sense, sense: sense,
-            residual: response.residual, dataIn: dataIn, duration: simulator.now - slot.submitted))
+            residual: response.residual, dataIn: dataIn, duration: simulator.now - slot.submitted), now: true)
     }
 
     /// Fails every command through controller port `port` (to `devicePort`, or to any device

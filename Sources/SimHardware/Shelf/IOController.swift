@@ -224,8 +224,12 @@ public final class IOController: SimComponent {
         }
     }
 
-    /// Ends slot `index` with `completion`: frees it, and delivers the completion from an event.
-    func finish(_ index: Int, _ completion: SCSICompletion) {
+    /// Ends slot `index` with `completion`: frees it and delivers the completion, at once when
+    /// `now` (the end of the completion firmware: an interrupt, with nothing of the submitter's
+    /// on the stack) and nothing is waiting to be delivered before it; otherwise from a
+    /// delivery event, in order (failures decided in the middle of other work: a loop going
+    /// down fails every command on it).
+    func finish(_ index: Int, _ completion: SCSICompletion, now: Bool = false) {
         guard let slot = slots[index] else { preconditionFailure("finishing a free slot") }
         simulator.cancel(slot.timer)
         slots[index] = nil
@@ -235,6 +239,10 @@ public final class IOController: SimComponent {
         assert(slot.device.outstandingCount >= 0)
         statistics.commandsCompleted += 1
         if completion.hostStatus != .ok { statistics.hostErrors += 1 }
+        if now && !deliveryScheduled {
+            slot.handler.scsiRequestCompleted(completion)
+            return
+        }
         ready.append((slot.handler, completion))
         if !deliveryScheduled {
             deliveryScheduled = true
