@@ -39,13 +39,20 @@ enum ClientCommand {
         let runtime: RealNodeRuntime
         do throws(RealModeError) {
             try RealDeviceCheck.requireDevices()
-            let record = try RealBootstrap.waitForTarget(
-                folder: topology.bootstrap, target: topology.target.name, timeout: topology.startTimeout)
+            // In a cluster: the client's system first, then its partner (which serves the same
+            // LUN numbers after a takeover).
+            let target = topology.target(of: definition)
+            var names = [target.name]
+            if let partner = topology.cluster?.partner(of: target.name) { names.append(partner.name) }
+            var records: [RealEndpointRecord] = []
+            for targetName in names {
+                records.append(try RealBootstrap.waitForTarget(folder: topology.bootstrap, target: targetName, timeout: topology.startTimeout))
+            }
             do { runtime = try RealNodeRuntime(nodeName: name, seed: seed) } catch { throw RealModeError("\(name): \(error)") }
             client = try RealClient(definition: definition, selection: selection, runtime: runtime)
-            print("\(name): on \(client.portLabel), connecting to \(topology.target.name) at \(record.address)")
+            print("\(name): on \(client.portLabel), connecting to \(zip(names, records).map { "\($0) at \($1.address)" }.joined(separator: ", then "))")
             fflush(nil)
-            client.start(target: record.address)
+            client.start(targets: records.map(\.address))
         } catch {
             Tool.printError(error.description)
             return Tool.ExitCode.failure

@@ -59,6 +59,13 @@ public final class RealClient: ClientInitiatorDelegate, DiskLoadObserver {
 
     /// Starts the initiator and connects to `target`.
     public func start(target: ServiceAddress) {
+        start(targets: [target])
+    }
+
+    /// Starts the initiator and connects to the target reachable at `targets` (a cluster
+    /// system's own address first, then its partner's). With several, a lost connection is a
+    /// failover (the initiator reconnects and re-issues), not a failure.
+    public func start(targets: [ServiceAddress]) {
         do throws(TransportError) {
             try initiator.start()
         } catch {
@@ -66,7 +73,13 @@ public final class RealClient: ClientInitiatorDelegate, DiskLoadObserver {
             return
         }
         phase = .connecting
-        initiator.connect(to: [target], luns: definition.luns ?? [])
+        initiator.connect(to: targets, luns: definition.luns ?? [])
+    }
+
+    /// The failovers so far (a cluster client's reconnections to the partner), with their
+    /// times in seconds of the process's runtime: lost, reconnected, first good response.
+    public var failovers: [InitiatorFailoverRecord] {
+        initiator.failovers + (initiator.currentFailover.map { [$0] } ?? [])
     }
 
     /// Whether the run is over (finished or failed).
@@ -185,7 +198,8 @@ public final class RealClient: ClientInitiatorDelegate, DiskLoadObserver {
     }
 
     public func initiator(_ initiator: ClientInitiator, connectionLost connection: ConnectionID, reason: ConnectionCloseReason) {
-        if !isDone { phase = .failed("\(initiator.name) lost its connection: \(reason)") }
+        // With a partner to reconnect to, the initiator fails over; alone it has nowhere to go.
+        if !isDone && initiator.addresses.count < 2 { phase = .failed("\(initiator.name) lost its connection: \(reason)") }
     }
 
     public func initiator(_ initiator: ClientInitiator, gaveUpAfter attempts: Int) {
@@ -202,6 +216,13 @@ public final class RealClient: ClientInitiatorDelegate, DiskLoadObserver {
 
     // MARK: Result
 
+    /// `instant` of this runtime on CLOCK_MONOTONIC (shared by the machine's processes).
+    private func monotonic(_ instant: Instant) -> UInt64 {
+        let now = RealClock.monotonicNanoseconds()
+        let ago = (runtime.now - instant).picoseconds / 1000
+        return ago > 0 ? now - UInt64(ago) : now + UInt64(-ago)
+    }
+
     /// What the client did, once done (or when it gave up).
     public var result: RealClientResult {
         let totals = generator?.totals ?? DiskLoadTotals()
@@ -213,7 +234,12 @@ public final class RealClient: ClientInitiatorDelegate, DiskLoadObserver {
             pattern: definition.pattern == .random ? "random" : "sequential", verify: definition.verify,
             seconds: generator == nil ? 0 : max((lastCompletion - loadStart).seconds, 1e-9), totals: totals,
             readLatency: readLatency, writeLatency: writeLatency, bytesZeroed: bytesZeroed, zeroSeconds: zeroSeconds,
-            problem: problem)
+            problem: problem, failovers: failovers.map { record in
+                RealClientResult.Failover(
+                    lostAtMonotonic: monotonic(record.lost), reconnectedAtMonotonic: record.reconnected.map(monotonic),
+                    firstGoodResponseAtMonotonic: record.firstGoodResponse.map(monotonic), attempts: record.attempts,
+                    requestsReissued: record.requestsReissued, servedBy: record.servedByIndex)
+            })
     }
 }
 
