@@ -22,6 +22,11 @@ struct SCSIDriverDecodingTests {
     func pages() throws {
         let serial = vitalProductDataPage(VitalProductData.unitSerialNumberPage, Array("   3HX0ABCD  ".utf8))
         #expect(try VitalProductData.unitSerialNumber(serial) == "3HX0ABCD")
+        // LIO counts the string's NUL terminator in the page length: dropped; a NUL inside is `?`.
+        let lio = vitalProductDataPage(VitalProductData.unitSerialNumberPage, Array("iofabric-red0".utf8) + [0])
+        #expect(try VitalProductData.unitSerialNumber(lio) == "iofabric-red0")
+        let inside = vitalProductDataPage(VitalProductData.unitSerialNumberPage, Array("AB".utf8) + [0] + Array("C".utf8))
+        #expect(try VitalProductData.unitSerialNumber(inside) == "AB?C")
         #expect(try VitalProductData.logicalUnitNAAName(deviceIdentificationPage(naa: 0x5000_C500_1234_5678)) == 0x5000_C500_1234_5678)
         let t10Only = vitalProductDataPage(VitalProductData.deviceIdentificationPage, [0x02, 0x01, 0x00, 0x02, 0x41, 0x42])
         #expect(try VitalProductData.logicalUnitNAAName(t10Only) == 0)

@@ -76,8 +76,9 @@ if [ ! -s kernel/version ]; then
 fi
 version="$(cat kernel/version)"
 
-# Initramfs: rebuilt when missing or when this script (which holds /init) changed.
-stamp="$(sha256sum "$here/build.sh" | cut -c1-16) $version"
+# Initramfs: rebuilt when missing or when this script (which holds /init) or the LIO setup
+# it copies changed.
+stamp="$(cat "$here/build.sh" "$here/lio-setup.sh" | sha256sum | cut -c1-16) $version"
 if [ -s initramfs.cpio.gz ] && [ "$(cat initramfs.stamp 2>/dev/null)" = "$stamp" ]; then
     exit 0
 fi
@@ -88,11 +89,13 @@ cp /bin/busybox initramfs.tmp/bin/busybox
 # Modules in the order that works (REAL-DEVICES.md "Initramfs"), each preceded by its
 # dependencies as modprobe resolves them; built-in ones are skipped. crc32_generic must be
 # loaded before `rdma link add` (rxe asks for the crc32 algorithm and a bare initramfs
-# cannot load it on demand).
+# cannot load it on demand). LIO (target_core_mod, whose rd_mcp RAM disk backstore is built in)
+# and its loopback fabric tcm_loop come after scsi_debug and sg, so that scsi_debug stays
+# /dev/sg0; lio-setup.sh builds the persistent-reservation disks with them.
 modules=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci 9pnet 9pnet_virtio netfs
     fscache 9p overlay dummy crc32_generic crc32-pclmul udp_tunnel ip6_udp_tunnel ib_core ib_uverbs rdma_rxe
     configfs ib_cm iw_cm rdma_cm rdma_ucm ib_umad crct10dif_common crct10dif-pclmul crct10dif_generic
-    crc-t10dif scsi_common scsi_mod scsi_debug crc64 crc64-rocksoft t10-pi sd_mod sg)
+    crc-t10dif scsi_common scsi_mod scsi_debug crc64 crc64-rocksoft t10-pi sd_mod sg target_core_mod tcm_loop)
 declare -A parameters=([dummy]="numdummies=1" [scsi_debug]="dev_size_mb=64")
 declare -A loaded=()
 : >initramfs.tmp/modules.list
@@ -110,6 +113,9 @@ for module in "${modules[@]}"; do
         echo "$file ${parameters[$name]:-}" >>initramfs.tmp/modules.list
     done <<<"$depends"
 done
+
+cp "$here/lio-setup.sh" initramfs.tmp/lio-setup.sh
+chmod +x initramfs.tmp/lio-setup.sh
 
 cat >initramfs.tmp/init <<'INIT'
 #!/bin/busybox sh
@@ -151,6 +157,9 @@ ip link set lo up
 ip link set dummy0 up
 chroot /newroot rdma link add rxe0 type rxe netdev dummy0 || fail "rdma link add rxe0 failed"
 ulimit -l unlimited
+# Two LIO disks with persistent reservations, two initiators each (/dev/iofabric/sg-*). A
+# failure is one line on the console and in /run/iofabric-lio.status; the boot goes on.
+/bin/busybox sh /lio-setup.sh /newroot >/dev/ttyS0 2>&1 || true
 echo "ready $(cut -d' ' -f1 /proc/uptime)" >$results/ready
 stty -F /dev/ttyS1 raw -echo 2>/dev/null
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs inside the validation VM (started by Tests/VM/validate.sh through run.sh), from the
 # package's root, with its debug build already made on the host. Checks, in order:
-#   (a) the kernel's devices: rxe0 ACTIVE (rdma link, ibv_devinfo), /dev/sg0 is scsi_debug (sg_inq);
+#   (a) the kernel's devices: rxe0 ACTIVE (rdma link, ibv_devinfo), /dev/sg0 is scsi_debug (sg_inq),
+#       the LIO persistent-reservation disks set up (/run/iofabric-lio.status, /dev/iofabric/sg-*);
 #   (b) `iofabric devices` lists rxe0 and /dev/sg0;
-#   (c) the RealHardwareTests suites, with the tests that need a device running on rxe0 and sg0;
+#   (c) the RealHardwareTests suites, with the tests that need a device running on rxe0 and sg0,
+#       and the reservation test on the LIO disk's two nexuses;
 #   (d) perftest ib_write_bw / ib_read_bw on rxe0, server and client in this guest (loopback);
 #   (e) the real-mode validation run (Scenarios/real/validation.json): target + client on rxe0, /dev/sg0.
 # Prints everything, then one `iofabric-vm-result: KEY=VALUE` line per figure for validate.sh,
@@ -27,6 +29,20 @@ ibv_devinfo -d rxe0 | grep -E "hca_id|transport|state|active_mtu|link_layer" || 
 inquiry="$(sg_inq /dev/sg0)"
 grep -E "Vendor identification|Product identification|Product revision" <<<"$inquiry"
 grep -q "Product identification: scsi_debug" <<<"$inquiry" || fail "/dev/sg0 is not scsi_debug"
+# Two LIO disks with SCSI-3 persistent reservations, two initiators each (Tests/VM/lio-setup.sh,
+# run by the VM's /init): its one status line, and the stable names it made.
+lio_status="$(cat /run/iofabric-lio.status 2>/dev/null || echo "missing: no /run/iofabric-lio.status")"
+echo "LIO setup: $lio_status"
+result lio "$lio_status"
+if [ "${lio_status%%:*}" = ok ]; then
+    for name in sg-red0-red sg-red0-blue sg-blue0-red sg-blue0-blue; do
+        lio_inquiry="$(sg_inq "/dev/iofabric/$name" 2>&1)"
+        echo "/dev/iofabric/$name -> $(readlink "/dev/iofabric/$name"): $(awk -F': ' '/Vendor identification|Product identification|Unit serial number/ { printf "%s ", $2 }' <<<"$lio_inquiry" | tr -s ' ')"
+        grep -q "Vendor identification: LIO-ORG" <<<"$lio_inquiry" || fail "/dev/iofabric/$name is not a LIO disk"
+    done
+else
+    fail "the LIO disks were not set up ($lio_status)"
+fi
 result sg0 "$(awk -F': ' '/Vendor identification|Product identification|Product revision/ { printf "%s ", $2 }' <<<"$inquiry" | tr -s ' ')"
 
 section "(b) iofabric devices"
@@ -60,7 +76,9 @@ grep -q "SCSI generic probe runs on /dev/sg0" <<<"$tests_output" || fail "the SC
 grep -q "RDMA device: rxe0" <<<"$tests_output" || fail "the device listing test did not list rxe0"
 grep -q "RealVerbs RC loopback runs on rxe0" <<<"$tests_output" || fail "the verbs loopback tests did not run on rxe0"
 grep -q "RealVerbs load READ unverified on rxe0" <<<"$tests_output" || fail "the RDMA load agents did not run on rxe0"
-result tests_on_devices "$(grep -oE "(RDMA port test|SCSI generic probe) runs on [^ ]+" <<<"$tests_output" | paste -sd';' -)"
+grep -q "Real reservation test runs on /dev/iofabric/sg-red0-red" <<<"$tests_output" \
+    || fail "the reservation test did not run on the LIO disk (/dev/iofabric/sg-red0-red, sg-red0-blue)"
+result tests_on_devices "$(grep -oE "(RDMA port test|SCSI generic probe|Real reservation test) runs on [^ ]+" <<<"$tests_output" | paste -sd';' -)"
 
 section "(d) perftest on rxe0 (loopback, ${perftest_size} B x ${perftest_iterations})"
 # The server listens on TCP 18515 for the out-of-band exchange: start it, wait for the port,

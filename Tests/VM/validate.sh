@@ -97,6 +97,7 @@ emulator figures, for correctness and ratios only, never hardware figures.
 | RDMA devices (\`iofabric devices\`) | $(value rdma_devices) |
 | SCSI generic devices (\`iofabric devices\`) | $(value sg_devices) |
 | /dev/sg0 INQUIRY | $(value sg0) |
+| LIO persistent-reservation disks (\`/run/iofabric-lio.status\`) | $(value lio) |
 | RealHardwareTests in the guest | $(value tests_summary) |
 | tests skipped | $(value tests_skipped) |
 | tests that ran on a device | $(value tests_on_devices) |

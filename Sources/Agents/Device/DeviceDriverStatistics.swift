@@ -2,7 +2,8 @@
 /// retry counted.
 ///
 /// Invariant: `operations == completed + inProgress`, where `completed` sums the outcome
-/// counters (``good`` + ``checkConditions`` + ``unavailable`` + ``rejected``).
+/// counters (``good`` + ``checkConditions`` + ``unavailable`` + ``rejected`` +
+/// ``reservationConflicts``: a RESERVATION CONFLICT ends its operation).
 public struct DeviceDriverStatistics: Hashable, Sendable {
     /// Operations asked for (identify, read, write, flush).
     public var operations = 0
@@ -43,5 +44,5 @@ public struct DeviceDriverStatistics: Hashable, Sendable {
     public init() {}
 
     /// Operations completed, whatever the outcome.
-    public var completed: Int { good + checkConditions + unavailable + rejected }
+    public var completed: Int { good + checkConditions + unavailable + rejected + reservationConflicts }
 }

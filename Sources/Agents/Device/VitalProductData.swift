@@ -24,9 +24,12 @@ public enum VitalProductData {
     }
 
     /// The PRODUCT SERIAL NUMBER of a Unit Serial Number page (SPC-4 7.8.15): ASCII, with the
-    /// leading and trailing spaces real drives pad it with removed; other bytes read as `?`.
+    /// leading and trailing spaces real drives pad it with removed, and trailing NULs (Linux's
+    /// LIO target counts its string's terminator in the page length); other bytes read as `?`.
     public static func unitSerialNumber(_ bytes: [UInt8]) throws(MessageDecodingError) -> String {
-        ascii(try payload(of: bytes, pageCode: unitSerialNumberPage))
+        var serial = try payload(of: bytes, pageCode: unitSerialNumberPage)
+        while serial.last == 0 { serial.removeLast() }
+        return ascii(serial)
     }
 
     /// The NAA name of the logical unit in a Device Identification page (SPC-4 7.8.6): the

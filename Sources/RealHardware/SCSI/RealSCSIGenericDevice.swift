@@ -21,7 +21,11 @@ import Hardware
 /// - ``close()``: later submits throw ``Hardware/SCSIGenericError/deviceGone``; commands not yet
 ///   started complete ``Hardware/SCSIHostStatus/noConnect``; running ones finish; the threads
 ///   are joined, the descriptor closed. Their completions still arrive on the loop.
-/// - ``name`` is the path; ``describe(_:of:)`` turns a completion that failed into one line
+/// - PERSISTENT RESERVE OUT PREEMPT AND ABORT goes out as PREEMPT on a LIO tcm_loop LUN
+///   (``sendsPreemptAndAbortAsPreempt``, ``PreemptAndAbortOnTCMLoop``): the real command hangs
+///   that kernel's target core.
+/// - ``name`` is the path as given (a symbolic link such as `/dev/iofabric/sg-red0-red` is
+///   followed to open the device, and keeps its name); ``describe(_:of:)`` turns a completion that failed into one line
 ///   naming the device, the command and what went wrong.
 ///
 /// - Warning: Not thread-safe, like every `SCSIGenericDevice`: call it on its runtime's loop.
@@ -36,6 +40,10 @@ public final class RealSCSIGenericDevice: SCSIGenericDevice, WakeHandler, TimerH
     public let sgVersion: Int
     /// What the driver says of the descriptor's sizes.
     public let limits: SCSIGenericLimits
+    /// Whether a PREEMPT AND ABORT is sent as PREEMPT: the configuration's
+    /// ``RealSCSIGenericDeviceConfiguration/preemptAndAbortAsPreempt``, or when it is nil, whether
+    /// the device is a LIO tcm_loop LUN (``PreemptAndAbortOnTCMLoop/isTCMLoopDevice(path:sysfs:)``).
+    public let sendsPreemptAndAbortAsPreempt: Bool
     public let configuration: RealSCSIGenericDeviceConfiguration
     /// What the device did so far.
     public private(set) var statistics = RealSCSIGenericDeviceStatistics()
@@ -73,7 +81,9 @@ public final class RealSCSIGenericDevice: SCSIGenericDevice, WakeHandler, TimerH
         do {
             try self.init(
                 name: path, executor: KernelSGIOExecutor(fileDescriptor: descriptor.fileDescriptor), runtime: runtime,
-                configuration: configuration, sgVersion: descriptor.sgVersion, limits: descriptor.limits)
+                configuration: configuration, sgVersion: descriptor.sgVersion, limits: descriptor.limits,
+                preemptAndAbortAsPreempt: configuration.preemptAndAbortAsPreempt
+                    ?? PreemptAndAbortOnTCMLoop.isTCMLoopDevice(path: path))
         } catch {
             Glibc.close(descriptor.fileDescriptor)
             throw error
@@ -82,15 +92,17 @@ public final class RealSCSIGenericDevice: SCSIGenericDevice, WakeHandler, TimerH
     }
 
     /// A device named `name` whose commands run through `executor` (tests inject one; the
-    /// path initializer uses ``KernelSGIOExecutor``).
+    /// path initializer uses ``KernelSGIOExecutor``). `preemptAndAbortAsPreempt` nil takes the
+    /// configuration's, and false when that is nil too.
     ///
     /// - Throws: ``RealDeviceError/threadStartFailed(device:errno:)``.
     public init(
         name: String, executor: any SGIOExecutor, runtime: RealNodeRuntime,
         configuration: RealSCSIGenericDeviceConfiguration = RealSCSIGenericDeviceConfiguration(),
-        sgVersion: Int = 0, limits: SCSIGenericLimits = SCSIGenericLimits()
+        sgVersion: Int = 0, limits: SCSIGenericLimits = SCSIGenericLimits(), preemptAndAbortAsPreempt: Bool? = nil
     ) throws(RealDeviceError) {
         self.name = name
+        self.sendsPreemptAndAbortAsPreempt = preemptAndAbortAsPreempt ?? configuration.preemptAndAbortAsPreempt ?? false
         self.runtime = runtime
         self.configuration = configuration
         self.queueDepth = configuration.queueDepth
@@ -120,12 +132,16 @@ public final class RealSCSIGenericDevice: SCSIGenericDevice, WakeHandler, TimerH
         let watchdog = runtime.scheduleTimer(
             after: request.timeout + configuration.watchdogGrace, handler: self, token: job)
         pending[job] = Pending(request: request, handler: handler, submitted: runtime.now, watchdog: watchdog)
-        guard pool.enqueue(job, command: SGIOCommand(request)) else {
+        var command = SGIOCommand(request)
+        let replacement = sendsPreemptAndAbortAsPreempt ? PreemptAndAbortOnTCMLoop.replacement(for: command.cdb) : nil
+        if let replacement { command.cdb = replacement }
+        guard pool.enqueue(job, command: command) else {
             pending[job] = nil
             runtime.cancelTimer(watchdog)
             throw .deviceGone
         }
         statistics.submitted += 1
+        if replacement != nil { statistics.preemptAndAbortSentAsPreempt += 1 }
     }
 
     // MARK: Completing

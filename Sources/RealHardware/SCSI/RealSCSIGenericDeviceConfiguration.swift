@@ -27,12 +27,22 @@ public struct RealSCSIGenericDeviceConfiguration: Hashable, Sendable {
     /// per step, the rest is margin).
     public var watchdogGrace: TimeSpan
 
-    public init(queueDepth: Int = 16, workerThreads: Int = 1, watchdogGrace: TimeSpan = .seconds(10)) {
+    /// Whether PERSISTENT RESERVE OUT PREEMPT AND ABORT goes to the device as PREEMPT
+    /// (``PreemptAndAbortOnTCMLoop``): nil (the default) decides by the device, on for a LUN
+    /// of a LIO tcm_loop host, where PREEMPT AND ABORT hangs the Linux 6.1 target core, off
+    /// elsewhere; true or false forces it.
+    public var preemptAndAbortAsPreempt: Bool?
+
+    public init(
+        queueDepth: Int = 16, workerThreads: Int = 1, watchdogGrace: TimeSpan = .seconds(10),
+        preemptAndAbortAsPreempt: Bool? = nil
+    ) {
         precondition(queueDepth >= 1, "a queue depth must be at least 1")
         precondition(workerThreads >= 1, "an SG_IO device needs a worker thread")
         precondition(watchdogGrace >= .zero, "a watchdog grace must not be negative")
         self.queueDepth = queueDepth
         self.workerThreads = min(workerThreads, queueDepth)
         self.watchdogGrace = watchdogGrace
+        self.preemptAndAbortAsPreempt = preemptAndAbortAsPreempt
     }
 }

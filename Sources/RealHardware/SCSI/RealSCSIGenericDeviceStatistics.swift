@@ -12,6 +12,8 @@ public struct RealSCSIGenericDeviceStatistics: Hashable, Sendable {
     public var watchdogTimeouts = 0
     /// Answers that came after the watchdog had completed their request, thrown away.
     public var lateAnswersDiscarded = 0
+    /// PREEMPT AND ABORTs sent as PREEMPT (``RealSCSIGenericDevice/sendsPreemptAndAbortAsPreempt``).
+    public var preemptAndAbortSentAsPreempt = 0
     /// `ioctl(SG_IO)` calls that failed with an errno.
     public var systemErrors = 0
     /// Bytes moved by good reads and writes.
