@@ -20,6 +20,8 @@ public struct RealClusterJournal: Sendable {
     public var slamStarted: UInt64?
     /// The first Connected.
     public var slamConnected: UInt64?
+    /// Slam-connect attempts (from Initial) up to the first Connected.
+    public var slamAttemptsToConnect: Int?
     public var servingOwnShelf: UInt64?
     public var partnerFailed: UInt64?
     public var takeoverCompleted: UInt64?
@@ -50,7 +52,10 @@ extension RealClusterSystem: FailoverMonitorObserver, ClusterConnectionManagerOb
         // Every edge until the first Connected; then only changes to Connected or Error (a retry
         // loop against a dead partner repeats them every retry delay).
         if journal.slamConnected == nil {
-            if transition.to == .connected { journal.slamConnected = RealClock.monotonicNanoseconds() }
+            if transition.to == .connected {
+                journal.slamConnected = RealClock.monotonicNanoseconds()
+                journal.slamAttemptsToConnect = manager.statistics.slamAttempts
+            }
             log("slam connect: \(transition)", kind: "slam")
             return
         }
@@ -93,7 +98,7 @@ extension RealClusterSystem: FailoverMonitorObserver, ClusterConnectionManagerOb
         let heartbeats = node.monitor.statistics.interconnect(0)
         func time(_ value: UInt64?) -> JSONValue { value.map { .unsigned($0) } ?? .null }
         func seconds(_ value: Double?) -> JSONValue { value.map { .number($0) } ?? .null }
-        return .object([
+        let identity: [(String, JSONValue)] = [
             ("system", .string(system.name)),
             ("processID", .integer(Int64(getpid()))),
             ("port", .string(portLabel)),
@@ -101,6 +106,8 @@ extension RealClusterSystem: FailoverMonitorObserver, ClusterConnectionManagerOb
             ("partnerSlamEndpoint", partnerEndpoint.map { .string($0.description) } ?? .null),
             ("mailboxWorldWideName", .string("0x" + String(mailboxWorldWideName, radix: 16))),
             ("nvram", .string(nvram.path)),
+        ]
+        let times: [(String, JSONValue)] = [
             ("started", time(journal.started)),
             ("slamStarted", time(journal.slamStarted)),
             ("slamConnected", time(journal.slamConnected)),
@@ -108,6 +115,8 @@ extension RealClusterSystem: FailoverMonitorObserver, ClusterConnectionManagerOb
             ("servingOwnShelf", time(journal.servingOwnShelf)),
             ("partnerFailed", time(journal.partnerFailed)),
             ("takeoverCompleted", time(journal.takeoverCompleted)),
+        ]
+        let counters: [(String, JSONValue)] = [
             ("heartbeatsSent", .integer(Int64(heartbeats.heartbeatsSent))),
             ("heartbeatsReceived", .integer(Int64(heartbeats.heartbeatsReceived))),
             ("missedHeartbeats", .integer(Int64(node.monitor.statistics.missedHeartbeats))),
@@ -117,13 +126,15 @@ extension RealClusterSystem: FailoverMonitorObserver, ClusterConnectionManagerOb
             ("lunsServed", .integer(Int64(uma.table.entries.count))),
             ("lunsTakenOver", .integer(Int64(uma.table.takenOverLUNs.count))),
             ("slamAttempts", .integer(Int64(node.manager.statistics.slamAttempts))),
+            ("slamAttemptsToConnect", journal.slamAttemptsToConnect.map { .integer(Int64($0)) } ?? .null),
             ("slamErrors", .integer(Int64(node.manager.statistics.slamErrors))),
             ("problems", .array(node.problems.map(JSONValue.string))),
             ("failure", failure.map(JSONValue.string) ?? .null),
-            ("journal", .array(journal.entries.map {
-                .object([("time", .unsigned($0.time)), ("kind", .string($0.kind)), ("text", .string($0.text))])
-            })),
-        ])
+        ]
+        let entries: [JSONValue] = journal.entries.map {
+            .object([("time", .unsigned($0.time)), ("kind", .string($0.kind)), ("text", .string($0.text))])
+        }
+        return .object(identity + times + counters + [("journal", .array(entries))])
     }
 
     /// Writes ``status`` to ``statusPath`` (atomically), if one is set.

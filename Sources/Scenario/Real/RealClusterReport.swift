@@ -112,7 +112,7 @@ public struct RealClusterReport {
         func s(_ value: Double?) -> String { value.map { Format.duration(seconds: $0) } ?? "-" }
         var lines: [String] = []
         for system in systems {
-            lines.append("\(system.name): slam connect \(s(system.slamConnectSeconds)) (\(system.count("slamAttempts") ?? 0) attempts), heartbeats \(system.count("heartbeatsSent") ?? 0) sent / \(system.count("heartbeatsReceived") ?? 0) received, process \(system.ending)")
+            lines.append("\(system.name): slam connect \(s(system.slamConnectSeconds)) (\(system.count("slamAttemptsToConnect") ?? 0) attempt(s)), heartbeats \(system.count("heartbeatsSent") ?? 0) sent / \(system.count("heartbeatsReceived") ?? 0) received, process \(system.ending)")
         }
         if let killed {
             lines.append("\(killed) killed: detected after \(s(detectionSeconds)), \(survivor?.name ?? "?") serving its LUNs after \(s(failoverSeconds)), clients' first good response after \(s(clientFailoverSeconds)); lost acknowledged writes: \(lostAcknowledgedWrites)")
@@ -140,7 +140,7 @@ public struct RealClusterReport {
         out += "\n## Systems\n\n| system | process | slam connect | attempts | heartbeats sent | received | takeovers | log records replayed | LUNs served |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n"
         for system in systems {
             func c(_ key: String) -> String { system.count(key).map(String.init) ?? "-" }
-            out += "| \(system.name) | \(system.ending) | \(s(system.slamConnectSeconds)) | \(c("slamAttempts")) | \(c("heartbeatsSent")) | \(c("heartbeatsReceived")) | \(c("takeovers")) | \(c("replayedRecords")) | \(c("lunsServed")) |\n"
+            out += "| \(system.name) | \(system.ending) | \(s(system.slamConnectSeconds)) | \(c("slamAttemptsToConnect")) | \(c("heartbeatsSent")) | \(c("heartbeatsReceived")) | \(c("takeovers")) | \(c("replayedRecords")) | \(c("lunsServed")) |\n"
         }
         if let killed {
             out += "\n## Takeover of \(killed)\n\n"
