@@ -9,7 +9,8 @@ import Timebase
 /// clients fail over to it. Then the report: slam connect per system, heartbeats, the takeover
 /// timeline, the failover time (kill → survivor serving) on CLOCK_MONOTONIC, lost writes.
 enum RealClusterRun {
-    static func run(_ topology: RealTopology, cluster: RealTopology.Cluster, deviceOptions: [String], directory: String, quiet: Bool) throws -> Int32 {
+    static func run(_ topology: RealTopology, cluster: RealTopology.Cluster, deviceOptions: [String], directory: String, quiet: Bool,
+                    compareSim: SimTwinCalibration? = nil) throws -> Int32 {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         installStopSignals()
         // A fresh cluster: no endpoint files of an earlier run, empty NVRAM logs.
@@ -131,6 +132,18 @@ enum RealClusterRun {
         let files = try report.write(to: directory)
         if !quiet { print(report.figuresText) }
         print("\(topology.name) (real cluster): \(report.passed ? "PASS" : "FAIL"); report: \(files.joined(separator: ", "))")
+        if let calibration = compareSim {
+            // The simulated twin after the real run (never competing with it for the CPU).
+            do throws(RealModeError) {
+                let (comparison, written) = try SimVsReal.compareCluster(topology, calibration: calibration, directory: directory)
+                if !quiet { print(comparison.markdown.split(separator: "\n").filter { $0.hasPrefix("|") }.joined(separator: "\n")) }
+                print("\(topology.name) (simulated cluster twin): \(comparison.simulatedVerdict == .pass ? "PASS" : "FAIL"); sim vs real: \(written.joined(separator: ", "))")
+                if comparison.simulatedVerdict != .pass { return Tool.ExitCode.failure }
+            } catch {
+                Tool.printError(error.description)
+                return Tool.ExitCode.failure
+            }
+        }
         return report.passed ? Tool.ExitCode.success : Tool.ExitCode.failure
     }
 }
