@@ -52,6 +52,7 @@ struct RealClusterTopologyTests {
         #expect(cluster.systems[1].lunsAtPartner == ["/dev/iofabric/sg-blue0-red"])
         #expect(cluster.kill?.system == "red" && cluster.kill?.after == .seconds(3))
         #expect(cluster.heartbeatInterval == .milliseconds(100) && cluster.missedHeartbeats == 4)
+        #expect(cluster.consistencyPoint == .seconds(1) && cluster.mirror)
         #expect(topology.target.name == "red")  // a cluster file's `target` is its first system's
         #expect(topology.target(of: topology.clients[0]).name == "red")
         #expect(topology.asSystem("blue")?.target.luns == ["/dev/iofabric/sg-blue0-blue"])

@@ -34,7 +34,7 @@ report="$out/report.json"
 if [ -s "$report" ]; then
     # The figures, from the report (python3 is not in every guest: sed on the pretty JSON).
     figure() { sed -n "s/^ *\"$1\": \\([^,]*\\),\\{0,1\\}\$/\\1/p" "$report" | head -1; }
-    result cluster-verdict "$(sed -n 's/^  "verdict": "\(.*\)",$/\1/p' "$report")"
+    result cluster-verdict "$(sed -n 's/^  "verdict": "\([a-z]*\)".*/\1/p' "$report")"
     result cluster-failover-seconds "$(figure failoverSeconds)"
     result cluster-detection-seconds "$(figure detectionSeconds)"
     result cluster-client-failover-seconds "$(figure clientFailoverSeconds)"

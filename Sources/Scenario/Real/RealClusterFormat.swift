@@ -34,6 +34,8 @@ enum RealClusterFormat {
                       "The partner is declared failed after this many intervals without a word."),
             .optional("slamConnectTimeout", .duration, default: .string("50ms"),
                       "How long a slam connect waits for its partner in states 3 and 5 (ClusterConnectionManagerConfiguration.waitTimeout)."),
+            .optional("consistencyPoint", .duration,
+                      "Write-behind: an acknowledged write's disk write waits for the next consistency point, this often (absent: each goes to disk once logged); until then it is only in the two NVRAM logs."),
             .optional("mirror", .boolean, default: .bool(true), "Whether writes are acknowledged only once mirrored to the partner's NVRAM."),
             .optional("kill", .object(killSpec), "The partner kill `run --backend real` injects (none: both run to the end)."),
         ])

@@ -122,7 +122,7 @@ public final class RealClusterSystem: UnitManagementObserver {
             managerConfiguration: manager,
             monitorConfiguration: FailoverMonitorConfiguration(
                 heartbeatInterval: cluster.heartbeatInterval, missedHeartbeats: cluster.missedHeartbeats),
-            mirrorWrites: cluster.mirror)
+            mirrorWrites: cluster.mirror, consistencyPoint: cluster.consistencyPoint)
         uma.observer = self
         node.monitor.observer = self
         node.manager.observer = self

@@ -26,6 +26,8 @@ extension RealTopology {
         public var missedHeartbeats: Int
         public var slamConnectTimeout: TimeSpan
         public var mirror: Bool
+        /// Write-behind's interval (nil: none), as the simulated cluster's `consistencyPoint`.
+        public var consistencyPoint: TimeSpan?
         public var kill: Kill?
 
         public func system(named name: String) -> System? { systems.first { $0.name == name } }
@@ -83,11 +85,14 @@ extension RealTopology {
         }
         let interval = object.duration("heartbeatInterval")!
         if interval <= .zero { walker.issue(object.path("heartbeatInterval"), "expected a positive duration") }
+        if let point = object.duration("consistencyPoint"), point <= .zero {
+            walker.issue(object.path("consistencyPoint"), "expected a positive duration")
+        }
         let slam = object.duration("slamConnectTimeout")!
         if slam <= .zero { walker.issue(object.path("slamConnectTimeout"), "expected a positive duration") }
         return Cluster(
             systems: systems, nvramBytes: nvram, nvramFolder: object.string("nvramFolder")!, heartbeatInterval: interval,
             missedHeartbeats: Int(object.integer("missedHeartbeats")!), slamConnectTimeout: slam, mirror: object.boolean("mirror")!,
-            kill: kill)
+            consistencyPoint: object.duration("consistencyPoint"), kill: kill)
     }
 }

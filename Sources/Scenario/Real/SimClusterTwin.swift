@@ -112,7 +112,7 @@ public struct SimClusterTwin: Sendable {
                     ("missedHeartbeats", .integer(Int64(cluster.missedHeartbeats))),
                     ("slamConnectTimeout", .string(Quantity.text(cluster.slamConnectTimeout))),
                     ("mirror", .bool(cluster.mirror)),
-                ])])),
+                ] + (cluster.consistencyPoint.map { [("consistencyPoint", JSONValue.string(Quantity.text($0)))] } ?? []))])),
                 ("shelves", .array(shelves)),
                 ("clients", .array(topology.clients.map { .object([("name", .string($0.name)), ("fabric", .string("roce0")), ("switch", .string("sw0"))]) })),
             ])),
