@@ -81,17 +81,29 @@ enum RealClusterRun {
                 standardOutput: base + ".out", standardError: base + ".err")
             clients[child.pid] = client.name
         }
-        let clientsStarted = RealClock.monotonicNanoseconds()
+        // The kill is timed from the first client's load start (after its connect and zeroing),
+        // or from the clients' start if none says so within startTimeout.
+        let spawned = RealClock.monotonicNanoseconds()
+        var clientsStarted: UInt64?
         var killedAt: UInt64?
         var outcomes: [RealRunReport.ClientOutcome] = []
         while !clients.isEmpty {
-            if let kill = cluster.kill, killedAt == nil,
+            if clientsStarted == nil {
+                let loading = topology.clients.contains { client in
+                    (try? String(contentsOfFile: directory + "/client-\(client.name).out", encoding: .utf8))?
+                        .contains(": " + RealClient.loadStartedLine) == true
+                }
+                if loading || RealClock.monotonicNanoseconds() > spawned + UInt64(topology.startTimeout.picoseconds / 1000) {
+                    clientsStarted = RealClock.monotonicNanoseconds()
+                }
+            }
+            if let kill = cluster.kill, killedAt == nil, let clientsStarted,
                 RealClock.monotonicNanoseconds() >= clientsStarted + UInt64(kill.after.picoseconds / 1000),
                 let victim = systems.first(where: { $0.name == kill.system && $0.ending == nil })
             {
                 Glibc.kill(victim.pid, SIGKILL)
                 killedAt = RealClock.monotonicNanoseconds()
-                if !quiet { print("\(topology.name): SIGKILL to \(victim.name) (pid \(victim.pid)) \(Quantity.text(kill.after)) after the clients started") }
+                if !quiet { print("\(topology.name): SIGKILL to \(victim.name) (pid \(victim.pid)) \(Quantity.text(kill.after)) after the load started") }
             }
             var status: Int32 = 0
             let pid = waitpid(-1, &status, WNOHANG)
@@ -126,7 +138,7 @@ enum RealClusterRun {
             }
         }
         let report = RealClusterReport(
-            topology: topology, deviceOptions: deviceOptions, clientsStarted: clientsStarted, killedAt: killedAt,
+            topology: topology, deviceOptions: deviceOptions, clientsStarted: clientsStarted ?? spawned, killedAt: killedAt,
             systems: statuses.map { RealClusterReport.SystemOutcome(name: $0.name, ending: $0.ending, status: $0.status) },
             clients: outcomes.sorted { $0.name < $1.name })
         let files = try report.write(to: directory)

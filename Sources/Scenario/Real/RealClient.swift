@@ -73,8 +73,35 @@ public final class RealClient: ClientInitiatorDelegate, DiskLoadObserver {
             return
         }
         phase = .connecting
+        self.targets = targets
         initiator.connect(to: targets, luns: definition.luns ?? [])
     }
+
+    /// Until when a first connect that failed at every address is tried again (nil: never):
+    /// a cluster client's target may be slow to answer while its partner boots.
+    public var connectRetryUntil: Instant?
+    private var targets: [ServiceAddress] = []
+
+    /// What the client command prints once the load began (after zeroing).
+    public static let loadStartedLine = "load started"
+
+    /// When the load began issuing, if it has.
+    public var loadStarted: Instant? { generator == nil ? nil : loadStart }
+
+    /// Tries the first connect again, after ``connectRetryDelay``, if ``connectRetryUntil`` allows.
+    private func retryConnect(_ reason: String) -> Bool {
+        guard phase == .connecting, let until = connectRetryUntil, runtime.now + Self.connectRetryDelay < until else { return false }
+        runtime.scheduleTimer(after: Self.connectRetryDelay, handler: RetryTimer(client: self), token: 0)
+        return true
+    }
+
+    fileprivate func connectAgain() {
+        guard phase == .connecting, initiator.phase == .idle || initiator.phase == .failed else { return }
+        initiator.connect(to: targets, luns: definition.luns ?? [])
+    }
+
+    /// [assumption: 200 ms, the management timeout of RealPort's TTS]
+    static let connectRetryDelay = TimeSpan.milliseconds(200)
 
     /// The failovers so far (a cluster client's reconnections to the partner), with their
     /// times in seconds of the process's runtime: lost, reconnected, first good response.
@@ -190,11 +217,14 @@ public final class RealClient: ClientInitiatorDelegate, DiskLoadObserver {
     }
 
     public func initiator(_ initiator: ClientInitiator, connectFailed reason: ConnectFailure) {
-        if phase == .connecting { phase = .failed("\(initiator.name) could not connect: \(reason)") }
+        if phase == .connecting && !retryConnect("\(reason)") { phase = .failed("\(initiator.name) could not connect: \(reason)") }
     }
 
     public func initiator(_ initiator: ClientInitiator, discoveryFailedAt target: ServiceAddress) {
-        if phase == .connecting { phase = .failed("\(initiator.name) found no target at \(target)") }
+        // With several addresses or retries the initiator goes on (connectFailed ends it).
+        if phase == .connecting && initiator.addresses.count < 2 && connectRetryUntil == nil {
+            phase = .failed("\(initiator.name) found no target at \(target)")
+        }
     }
 
     public func initiator(_ initiator: ClientInitiator, connectionLost connection: ConnectionID, reason: ConnectionCloseReason) {
@@ -241,6 +271,13 @@ public final class RealClient: ClientInitiatorDelegate, DiskLoadObserver {
                     requestsReissued: record.requestsReissued, servedBy: record.servedByIndex)
             })
     }
+}
+
+/// The first connect's retry timer.
+private final class RetryTimer: TimerHandler {
+    weak var client: RealClient?
+    init(client: RealClient) { self.client = client }
+    func timerFired(_ token: UInt64) { client?.connectAgain() }
 }
 
 /// The client's poll timer (a separate handler so the client's own timer tokens stay free).

@@ -17,7 +17,7 @@ enum RealClusterFormat {
         "The fault `run --backend real` injects: SIGKILL to one system's process.",
         [
             .required("system", .name, "The system killed."),
-            .required("after", .duration, "When, after the clients started."),
+            .required("after", .duration, "When, after the first client's load started (its connect and zeroing done)."),
         ])
 
     static let clusterSpec = ObjectSpec(

@@ -32,6 +32,14 @@ extension RealTopology {
 
         public func system(named name: String) -> System? { systems.first { $0.name == name } }
 
+        /// The cluster-wide LUN numbers of system `name`'s own LUNs: after those of the systems
+        /// listed before it (as `TargetConfiguration.lunBase` numbers them).
+        public func luns(of name: String) -> [UInt16] {
+            let base = systems.prefix { $0.name != name }.reduce(0) { $0 + $1.target.luns.count }
+            let count = system(named: name)?.target.luns.count ?? 0
+            return (base..<base + count).map { UInt16($0) }
+        }
+
         /// The other system.
         public func partner(of name: String) -> System? { systems.first { $0.name != name } }
 
