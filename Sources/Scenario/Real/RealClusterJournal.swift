@@ -86,7 +86,7 @@ extension RealClusterSystem: FailoverMonitorObserver, ClusterConnectionManagerOb
         case .partnerRecovered: log("partner heard again", kind: "monitor")
         case .takeoverCompleted:
             journal.takeoverCompleted = RealClock.monotonicNanoseconds()
-            log("took over \(partner.name): fenced (PREEMPT AND ABORT, drain, reserve), \(node.replayedRecords) mirrored log records replayed, its LUNs \(uma.table.takenOverLUNs) serve here", kind: "monitor")
+            log("took over \(partner.name): fenced (PERSISTENT RESERVE OUT PREEMPT AND ABORT — plain PREEMPT on a tcm_loop LUN —, drain, reserve), \(node.replayedRecords) mirrored log records replayed, its LUNs \(uma.table.takenOverLUNs) serve here", kind: "monitor")
         case .fencedOut: log("fenced out by its partner: stopped serving", kind: "monitor")
         case .givebackCompleted(_, let role): log(role == .reclaimed ? "giveback: serving its own shelf again" : "giveback: released the partner's shelf", kind: "monitor")
         }
