@@ -30,7 +30,7 @@ enum ClientCommand {
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         guard let topology = ServeDeviceOptions.load(arguments.positionals[0]) else { return Tool.ExitCode.invalidScenario }
         let name = arguments.string("name") ?? topology.clients[0].name
-        guard let definition = topology.client(named: name) else {
+        guard var definition = topology.client(named: name) else {
             throw UsageError(message: "No client '\(name)' in \(topology.file): expected one of \(topology.clients.map(\.name).joined(separator: ", "))")
         }
         let selection = try ServeDeviceOptions.selection(arguments, base: topology.device)
@@ -39,13 +39,26 @@ enum ClientCommand {
         let runtime: RealNodeRuntime
         do throws(RealModeError) {
             try RealDeviceCheck.requireDevices()
-            let record = try RealBootstrap.waitForTarget(
-                folder: topology.bootstrap, target: topology.target.name, timeout: topology.startTimeout)
+            // In a cluster: the client's system first, then its partner (which serves the same
+            // LUN numbers after a takeover).
+            let target = topology.target(of: definition)
+            var names = [target.name]
+            if let partner = topology.cluster?.partner(of: target.name) { names.append(partner.name) }
+            var records: [RealEndpointRecord] = []
+            for targetName in names {
+                records.append(try RealBootstrap.waitForTarget(folder: topology.bootstrap, target: targetName, timeout: topology.startTimeout))
+            }
             do { runtime = try RealNodeRuntime(nodeName: name, seed: seed) } catch { throw RealModeError("\(name): \(error)") }
+            if let cluster = topology.cluster, definition.luns == nil {
+                // A cluster client asks for its system's LUNs (by their cluster-wide numbers), so
+                // that after a takeover the partner grants the same ones and before it nothing else.
+                definition.luns = cluster.luns(of: target.name)
+            }
             client = try RealClient(definition: definition, selection: selection, runtime: runtime)
-            print("\(name): on \(client.portLabel), connecting to \(topology.target.name) at \(record.address)")
+            if topology.cluster != nil { client.connectRetryUntil = runtime.now + topology.startTimeout }
+            print("\(name): on \(client.portLabel), connecting to \(zip(names, records).map { "\($0) at \($1.address)" }.joined(separator: ", then "))")
             fflush(nil)
-            client.start(target: record.address)
+            client.start(targets: records.map(\.address))
         } catch {
             Tool.printError(error.description)
             return Tool.ExitCode.failure
@@ -53,8 +66,16 @@ enum ClientCommand {
         installStopSignals()
         // Generous: the connection, the zeroing, the load, and two I/O timeouts to drain.
         let deadline = runtime.now + topology.startTimeout + definition.duration + definition.timeout * 2
+        var announced = false
         while !client.isDone && stopSignalled == 0 && runtime.now < deadline {
-            _ = runtime.run(until: { client.isDone || stopSignalled != 0 }, deadline: min(runtime.now + .milliseconds(100), deadline))
+            _ = runtime.run(until: { client.isDone || stopSignalled != 0 || (!announced && client.loadStarted != nil) },
+                            deadline: min(runtime.now + .milliseconds(100), deadline))
+            if !announced, client.loadStarted != nil {
+                // `run --backend real` on a cluster times its kill from this line.
+                announced = true
+                print("\(name): \(RealClient.loadStartedLine)")
+                fflush(nil)
+            }
         }
         if !client.isDone {
             client.abandon(stopSignalled != 0 ? "stopped by a signal while \(client.phaseName)" : "still \(client.phaseName) at the deadline")

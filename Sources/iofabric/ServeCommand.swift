@@ -19,7 +19,9 @@ enum ServeCommand {
                 """,
             arguments: [ArgumentSpec(name: "topology", help: "The real-mode topology file (e.g. Scenarios/real/validation.json).")],
             options: [
-                OptionSpec(name: "role", valueName: "role", help: "The process's role: target (the only one so far).", defaultValue: "target"),
+                OptionSpec(name: "role", valueName: "role", help: "The process's role: target, or in a cluster file the system's name (as --system).", defaultValue: "target"),
+                OptionSpec(name: "system", valueName: "name", help: "In a cluster file: which system of the HA pair to run (e.g. red)."),
+                OptionSpec(name: "result", valueName: "file", help: "In a cluster file: keep the system's status (slam connect, heartbeats, takeover timeline) in this JSON file, rewritten atomically as things happen."),
                 OptionSpec(name: "until", valueName: "time", help: "Stop after this long, e.g. 30s (default: at SIGINT/SIGTERM)."),
                 OptionSpec(name: "seed", valueName: "n", help: "Seed of the agents' random streams (default: the file's)."),
             ] + ServeDeviceOptions.specs,
@@ -27,9 +29,7 @@ enum ServeCommand {
     }
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
-        guard arguments.string("role") ?? "target" == "target" else {
-            throw UsageError(message: "The value '\(arguments.string("role")!)' is invalid for '--role': expected target")
-        }
+        let role = arguments.string("role") ?? "target"
         var until: TimeSpan?
         if let text = arguments.string("until") {
             guard let span = Quantity.duration(text), span > .zero else {
@@ -40,6 +40,21 @@ enum ServeCommand {
         guard let topology = ServeDeviceOptions.load(arguments.positionals[0]) else { return Tool.ExitCode.invalidScenario }
         let selection = try ServeDeviceOptions.selection(arguments, base: topology.device)
         let seed: UInt64 = arguments.string("seed") == nil ? topology.seed : try arguments.integer("seed", in: 0...UInt64.max)
+        if let cluster = topology.cluster {
+            guard let name = arguments.string("system") ?? (role == "target" ? nil : role) else {
+                throw UsageError(message: "\(topology.file) is a cluster: pass --system with one of \(cluster.systems.map(\.name).joined(separator: ", "))")
+            }
+            do throws(RealModeError) {
+                try RealDeviceCheck.requireDevices()
+            } catch {
+                Tool.printError(error.description)
+                return Tool.ExitCode.failure
+            }
+            return try ServeCluster.run(topology, system: name, selection: selection, seed: seed, until: until, statusPath: arguments.string("result"))
+        }
+        guard role == "target", arguments.string("system") == nil else {
+            throw UsageError(message: "The value '\(arguments.string("system") ?? role)' is invalid for '--\(arguments.string("system") == nil ? "role" : "system")': \(topology.file) has one target (expected target)")
+        }
         do throws(RealModeError) {
             try RealDeviceCheck.requireDevices()
         } catch {

@@ -9,6 +9,10 @@ enum RealModeRun {
     static func run(
         _ topology: RealTopology, deviceOptions: [String], directory: String, quiet: Bool, compareSim: SimTwinCalibration? = nil
     ) throws -> Int32 {
+        if let cluster = topology.cluster {
+            return try RealClusterRun.run(
+                topology, cluster: cluster, deviceOptions: deviceOptions, directory: directory, quiet: quiet, compareSim: compareSim)
+        }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         installStopSignals()  // unblocks SIGTERM, so the children (which inherit the mask) can be stopped
         RealBootstrap.withdraw(folder: topology.bootstrap, target: topology.target.name)

@@ -17,8 +17,10 @@ final class ClusterInterconnect: CompletionQueueObserver, VerbsAsyncEventHandler
     let index: Int
     private(set) var context: any VerbsDeviceContext
     let port: UInt8
-    let local: ClusterEndpoint
-    let partner: ClusterEndpoint
+    /// The provisioned endpoints: predetermined (simulation), or, after
+    /// ``createSlamResources()``, this side's as created and the partner's as it published it.
+    private(set) var local: ClusterEndpoint
+    private(set) var partner: ClusterEndpoint
     let addressing: any TransportAddressing
 
     private(set) var state: SlamConnectState = .initial
@@ -86,6 +88,32 @@ final class ClusterInterconnect: CompletionQueueObserver, VerbsAsyncEventHandler
 
     func start() {
         createResources()
+        attempt()
+    }
+
+    /// Two-phase start, first phase: creates the first resources on the adapter (as
+    /// ``start()`` does) and makes the endpoint they got the provisioned local one. Nil when
+    /// they could not be created or the port has no address (``lastError`` says why).
+    func createSlamResources() -> ClusterEndpoint? {
+        if slamQP == nil { createResources() }
+        guard let slamQP, let block else { return nil }
+        do {
+            let (address, _) = try addressing.localPort(of: context, port: port)
+            local = ClusterEndpoint(
+                protocolName: addressing.protocolName, address: address, queuePairNumber: slamQP.queuePairNumber, rkey: block.rkey,
+                stateBlockAddress: block.address)
+            return local
+        } catch {
+            lastError = "port \(port): \(error)"
+            return nil
+        }
+    }
+
+    /// Two-phase start, second phase: the slam connect toward `partner` (the endpoint the
+    /// partner published after its own first phase).
+    func start(partner: ClusterEndpoint) {
+        precondition(partner.protocolName == local.protocolName, "interconnect \(index): the partner's endpoint is of another protocol")
+        self.partner = partner
         attempt()
     }
 

@@ -39,6 +39,7 @@ public final class ClusterConnectionManager {
     private(set) var clients: [(client: any ClusterConnectionClient, needs: ClusterClientNeeds)] = []
     private var links: [ClusterInterconnect] = []
     private(set) var started = false
+    private var slamResourcesCreated = false
 
     /// Creates the manager; nothing happens until ``start()``.
     ///
@@ -63,7 +64,7 @@ public final class ClusterConnectionManager {
     /// - Precondition: before ``start()``; the name is unique among this manager's clients and
     ///   at most ``ClusterClientEndpoint/maxNameBytes`` bytes of UTF-8; the needs are sane.
     public func register(_ client: any ClusterConnectionClient) {
-        precondition(!started, "register cluster clients before the manager starts")
+        precondition(!started && !slamResourcesCreated, "register cluster clients before the manager starts")
         let clientName = client.clusterClientName
         precondition(!clientName.isEmpty && clientName.utf8.count <= ClusterClientEndpoint.maxNameBytes,
                      "cluster client name '\(clientName)' empty or too long")
@@ -73,11 +74,37 @@ public final class ClusterConnectionManager {
         clients.append((client, needs))
     }
 
-    /// Starts the slam connect on every interconnect.
+    /// Starts the slam connect on every interconnect, toward the predetermined partner
+    /// endpoints (simulation: see ``ClusterEndpoint``).
     public func start() {
-        precondition(!started, "cluster connection manager \(name) started twice")
+        precondition(!started && !slamResourcesCreated, "cluster connection manager \(name) started twice")
         started = true
         for link in links { link.start() }
+    }
+
+    /// Two-phase start, for a backend whose verbs choose QP numbers and rkeys themselves (real
+    /// hardware): creates every interconnect's slam resources (the first on its adapter, as
+    /// ``start()`` does) and returns the endpoint each got, which becomes the provisioned local
+    /// one — to be published for the partner. Nil for an interconnect whose resources could not
+    /// be created (``lastError(ofInterconnect:)`` says why). Then ``start(partners:)``.
+    ///
+    /// - Precondition: not started; the clients are registered (their needs size the CQ).
+    public func createSlamResources() -> [ClusterEndpoint?] {
+        precondition(!started && !slamResourcesCreated, "cluster connection manager \(name): slam resources created twice")
+        slamResourcesCreated = true
+        return links.map { $0.createSlamResources() }
+    }
+
+    /// Two-phase start, second phase: the slam connect on every interconnect toward the
+    /// partner's endpoint as it published it (one per interconnect, in order).
+    ///
+    /// - Precondition: after ``createSlamResources()``; one endpoint per interconnect, each of
+    ///   the interconnect's protocol.
+    public func start(partners: [ClusterEndpoint]) {
+        precondition(slamResourcesCreated && !started, "cluster connection manager \(name): start(partners:) without createSlamResources()")
+        precondition(partners.count == links.count, "cluster connection manager \(name): \(partners.count) partner endpoints for \(links.count) interconnects")
+        started = true
+        for (link, partner) in zip(links, partners) { link.start(partner: partner) }
     }
 
     /// How many interconnects the manager has.

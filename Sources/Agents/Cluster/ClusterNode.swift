@@ -158,6 +158,22 @@ public final class ClusterNode: FailoverActions, NVRAMLogReplayDelegate {
         monitor.start()
     }
 
+    /// Two-phase boot, for a backend whose verbs choose QP numbers and rkeys (real hardware):
+    /// creates every manager's slam resources, in manager order (as ``start()`` would), and
+    /// returns each manager's endpoints as created (per interconnect; nil where creation failed),
+    /// to publish for the partner. Then ``start(partnerEndpoints:)``.
+    public func createSlamEndpoints() -> [[ClusterEndpoint?]] {
+        managers.map { $0.createSlamResources() }
+    }
+
+    /// Two-phase boot, second phase: slam connect toward the partner's published endpoints
+    /// (per manager, per interconnect), and the monitor's boot decision.
+    public func start(partnerEndpoints: [[ClusterEndpoint]]) {
+        precondition(partnerEndpoints.count == managers.count, "\(name): partner endpoints for \(partnerEndpoints.count) of \(managers.count) managers")
+        for (manager, partners) in zip(managers, partnerEndpoints) { manager.start(partners: partners) }
+        monitor.start()
+    }
+
     /// The UMA has discovered its devices and registered its keys: the monitor's requests can run.
     public func umaReady() {
         guard !umaIsReady else { return }

@@ -59,6 +59,13 @@ public final class RealClient: ClientInitiatorDelegate, DiskLoadObserver {
 
     /// Starts the initiator and connects to `target`.
     public func start(target: ServiceAddress) {
+        start(targets: [target])
+    }
+
+    /// Starts the initiator and connects to the target reachable at `targets` (a cluster
+    /// system's own address first, then its partner's). With several, a lost connection is a
+    /// failover (the initiator reconnects and re-issues), not a failure.
+    public func start(targets: [ServiceAddress]) {
         do throws(TransportError) {
             try initiator.start()
         } catch {
@@ -66,7 +73,40 @@ public final class RealClient: ClientInitiatorDelegate, DiskLoadObserver {
             return
         }
         phase = .connecting
-        initiator.connect(to: [target], luns: definition.luns ?? [])
+        self.targets = targets
+        initiator.connect(to: targets, luns: definition.luns ?? [])
+    }
+
+    /// Until when a first connect that failed at every address is tried again (nil: never):
+    /// a cluster client's target may be slow to answer while its partner boots.
+    public var connectRetryUntil: Instant?
+    private var targets: [ServiceAddress] = []
+
+    /// What the client command prints once the load began (after zeroing).
+    public static let loadStartedLine = "load started"
+
+    /// When the load began issuing, if it has.
+    public var loadStarted: Instant? { generator == nil ? nil : loadStart }
+
+    /// Tries the first connect again, after ``connectRetryDelay``, if ``connectRetryUntil`` allows.
+    private func retryConnect(_ reason: String) -> Bool {
+        guard phase == .connecting, let until = connectRetryUntil, runtime.now + Self.connectRetryDelay < until else { return false }
+        runtime.scheduleTimer(after: Self.connectRetryDelay, handler: RetryTimer(client: self), token: 0)
+        return true
+    }
+
+    fileprivate func connectAgain() {
+        guard phase == .connecting, initiator.phase == .idle || initiator.phase == .failed else { return }
+        initiator.connect(to: targets, luns: definition.luns ?? [])
+    }
+
+    /// [assumption: 200 ms, the management timeout of RealPort's TTS]
+    static let connectRetryDelay = TimeSpan.milliseconds(200)
+
+    /// The failovers so far (a cluster client's reconnections to the partner), with their
+    /// times in seconds of the process's runtime: lost, reconnected, first good response.
+    public var failovers: [InitiatorFailoverRecord] {
+        initiator.failovers + (initiator.currentFailover.map { [$0] } ?? [])
     }
 
     /// Whether the run is over (finished or failed).
@@ -177,15 +217,19 @@ public final class RealClient: ClientInitiatorDelegate, DiskLoadObserver {
     }
 
     public func initiator(_ initiator: ClientInitiator, connectFailed reason: ConnectFailure) {
-        if phase == .connecting { phase = .failed("\(initiator.name) could not connect: \(reason)") }
+        if phase == .connecting && !retryConnect("\(reason)") { phase = .failed("\(initiator.name) could not connect: \(reason)") }
     }
 
     public func initiator(_ initiator: ClientInitiator, discoveryFailedAt target: ServiceAddress) {
-        if phase == .connecting { phase = .failed("\(initiator.name) found no target at \(target)") }
+        // With several addresses or retries the initiator goes on (connectFailed ends it).
+        if phase == .connecting && initiator.addresses.count < 2 && connectRetryUntil == nil {
+            phase = .failed("\(initiator.name) found no target at \(target)")
+        }
     }
 
     public func initiator(_ initiator: ClientInitiator, connectionLost connection: ConnectionID, reason: ConnectionCloseReason) {
-        if !isDone { phase = .failed("\(initiator.name) lost its connection: \(reason)") }
+        // With a partner to reconnect to, the initiator fails over; alone it has nowhere to go.
+        if !isDone && initiator.addresses.count < 2 { phase = .failed("\(initiator.name) lost its connection: \(reason)") }
     }
 
     public func initiator(_ initiator: ClientInitiator, gaveUpAfter attempts: Int) {
@@ -202,6 +246,13 @@ public final class RealClient: ClientInitiatorDelegate, DiskLoadObserver {
 
     // MARK: Result
 
+    /// `instant` of this runtime on CLOCK_MONOTONIC (shared by the machine's processes).
+    private func monotonic(_ instant: Instant) -> UInt64 {
+        let now = RealClock.monotonicNanoseconds()
+        let ago = (runtime.now - instant).picoseconds / 1000
+        return ago > 0 ? now - UInt64(ago) : now + UInt64(-ago)
+    }
+
     /// What the client did, once done (or when it gave up).
     public var result: RealClientResult {
         let totals = generator?.totals ?? DiskLoadTotals()
@@ -213,8 +264,20 @@ public final class RealClient: ClientInitiatorDelegate, DiskLoadObserver {
             pattern: definition.pattern == .random ? "random" : "sequential", verify: definition.verify,
             seconds: generator == nil ? 0 : max((lastCompletion - loadStart).seconds, 1e-9), totals: totals,
             readLatency: readLatency, writeLatency: writeLatency, bytesZeroed: bytesZeroed, zeroSeconds: zeroSeconds,
-            problem: problem)
+            problem: problem, failovers: failovers.map { record in
+                RealClientResult.Failover(
+                    lostAtMonotonic: monotonic(record.lost), reconnectedAtMonotonic: record.reconnected.map(monotonic),
+                    firstGoodResponseAtMonotonic: record.firstGoodResponse.map(monotonic), attempts: record.attempts,
+                    requestsReissued: record.requestsReissued, servedBy: record.servedByIndex)
+            })
     }
+}
+
+/// The first connect's retry timer.
+private final class RetryTimer: TimerHandler {
+    weak var client: RealClient?
+    init(client: RealClient) { self.client = client }
+    func timerFired(_ token: UInt64) { client?.connectAgain() }
 }
 
 /// The client's poll timer (a separate handler so the client's own timer tokens stay free).

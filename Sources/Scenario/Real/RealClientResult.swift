@@ -22,6 +22,30 @@ public struct RealClientResult: Sendable {
     public var zeroSeconds: Double
     /// Why it did not run its load to the end, if it did not.
     public var problem: String?
+    /// A cluster client's failovers (CLOCK_MONOTONIC nanoseconds, ``RealClock``).
+    public var failovers: [Failover] = []
+
+    /// One reconnection after a lost connection.
+    public struct Failover: Sendable {
+        public var lostAtMonotonic: UInt64
+        public var reconnectedAtMonotonic: UInt64?
+        public var firstGoodResponseAtMonotonic: UInt64?
+        public var attempts: Int
+        public var requestsReissued: Int
+        /// The address that serves now: 0 the primary, 1 the partner.
+        public var servedBy: Int?
+
+        var json: JSONValue {
+            .object([
+                ("lost", .unsigned(lostAtMonotonic)),
+                ("reconnected", reconnectedAtMonotonic.map { .unsigned($0) } ?? .null),
+                ("firstGoodResponse", firstGoodResponseAtMonotonic.map { .unsigned($0) } ?? .null),
+                ("attempts", .integer(Int64(attempts))),
+                ("requestsReissued", .integer(Int64(requestsReissued))),
+                ("servedBy", servedBy.map { .integer(Int64($0)) } ?? .null),
+            ])
+        }
+    }
 
     /// Reads the oracle checked (every byte of each, against the last acknowledged write).
     public var verifiedReads: Int { verify ? totals.reads : 0 }
@@ -68,6 +92,7 @@ public struct RealClientResult: Sendable {
             ("passed", .bool(passed)),
         ]
         if let problem { members.append(("problem", .string(problem))) }
+        if !failovers.isEmpty { members.append(("failovers", .array(failovers.map(\.json)))) }
         return .object(members)
     }
 
@@ -87,6 +112,10 @@ public struct RealClientResult: Sendable {
                    ("integrity violations", totals.integrityViolations), ("unusable LUNs", totals.unusableDevices)]
             .filter { $0.1 > 0 }
         if !bad.isEmpty { line += "; " + bad.map { "\($0.1) \($0.0)" }.joined(separator: ", ") }
+        for failover in failovers {
+            let reconnected = failover.firstGoodResponseAtMonotonic.map { Format.duration(seconds: Double($0 - min($0, failover.lostAtMonotonic)) / 1e9) } ?? "not yet"
+            line += "; failed over to \(failover.servedBy == 1 ? "the partner" : failover.servedBy == 0 ? "the primary" : "nothing") (lost → first good response \(reconnected), \(failover.requestsReissued) requests re-issued)"
+        }
         return line
     }
 }

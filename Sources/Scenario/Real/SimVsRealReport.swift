@@ -33,16 +33,27 @@ public struct SimVsRealReport {
     /// The twin's scenario file as written beside the report.
     public var twinFile: String?
 
+    /// The cluster rows, for a cluster file (nil: not a cluster, "not measured").
+    public var cluster: SimVsRealClusterFigures?
+
     /// Compares `realReport` (the JSON of ``RealRunReport``) with the twin's run `simulated`.
     public init(
         twin: SimTwin, realReport: JSONValue, realSource: String, simulated: RunReport, twinFile: String? = nil
     ) {
-        name = twin.topology.name
+        self.init(topology: twin.topology, calibration: twin.calibration, diskOverlap: twin.diskOverlap, realReport: realReport,
+                  realSource: realSource, simulated: simulated, twinFile: twinFile)
+    }
+
+    /// Compares `realReport` (``RealRunReport``'s or ``RealClusterReport``'s JSON) with the
+    /// twin's run `simulated`, client by client.
+    init(topology: RealTopology, calibration: SimTwinCalibration, diskOverlap: Int, realReport: JSONValue, realSource: String,
+         simulated: RunReport, twinFile: String?) {
+        name = topology.name
         self.realSource = realSource
-        calibration = twin.calibration
-        diskOverlap = twin.diskOverlap
+        self.calibration = calibration
+        self.diskOverlap = diskOverlap
         let realClients = realReport["clients"]?.arrayValue ?? []
-        clients = twin.topology.clients.map { client in
+        clients = topology.clients.map { client in
             let result = realClients.first { $0["name"]?.stringValue == client.name }?["result"]
             let real = SimVsRealFigures.real(result.flatMap { $0 == .null ? nil : $0 })
             return Client(
@@ -108,16 +119,25 @@ public struct SimVsRealReport {
                 out += "| \(client.name) | \(row.label) | \(row.real.map(row.format) ?? "-") | \(row.simulated.map(row.format) ?? "-") | \(Self.ratio(row.real, row.simulated)) |\n"
             }
         }
-        out += "| cluster | slam-connect time | \(Self.notMeasured) | \(Self.notMeasured) | |\n"
-        out += "| cluster | takeover time | \(Self.notMeasured) | \(Self.notMeasured) | |\n"
+        if let cluster {
+            let time: (Double) -> String = { Format.duration(seconds: $0) }
+            for row in cluster.rows {
+                out += "| cluster | \(row.label) | \(row.real.map(time) ?? "-") | \(row.simulated.map(time) ?? "-") | \(Self.ratio(row.real, row.simulated)) |\n"
+            }
+            out += "| cluster | lost acknowledged writes | \(cluster.realLostWrites) | \(cluster.simulatedLostWrites.map(String.init) ?? "-") | |\n"
+        } else {
+            out += "| cluster | slam-connect time | \(Self.notMeasured) | \(Self.notMeasured) | |\n"
+            out += "| cluster | takeover time | \(Self.notMeasured) | \(Self.notMeasured) | |\n"
+        }
         out += "\nSimulated run: \(simulatedVerdict == .pass ? "PASS" : "FAIL"), seed \(simulatedSeed), trace digest `\(simulatedDigest)`.\n"
         if !simulatedProblems.isEmpty { out += simulatedProblems.map { "- \($0)\n" }.joined() }
         out += "\n## Calibration\n\n"
         out += "- disk: every 4 KiB READ \(calibration.disk.read), WRITE \(calibration.disk.write), \(calibration.disk.blocks) blocks of 512 B (a fixed-latency disk: no seek, 1 µs revolutions, write cache off; commands in arrival order, \(diskOverlap) at once, the target's `sgWorkers`) — \(calibration.disk.source)\n"
         out += "- link: \(Format.fixed(calibration.link.writeMBps, 2)) MB/s, \(calibration.link.writeLatency) one way, MTU \(calibration.link.mtu) — \(calibration.link.source)\n"
         out += "- given to the fabric: RoCE v2 links at \(Format.fixed(Double(calibration.linkBitsPerSecond) / 1e6, 1)) Mb/s (payload rate × (MTU + \(SimTwinCalibration.perPacketOverhead) B of headers, CRCs, preamble and gap) ÷ MTU), propagation \(calibration.propagationDelay) (ib_write_lat − the wire time of its 2-byte WRITE, \(calibration.latencyPacketWireTime)), path MTU \(calibration.link.mtu)\n"
+        if let cluster { out += "\n## The cluster's simulated side\n\n" + cluster.simulatedSide + "\n" }
         out += "\n## What differs\n\n"
-        out += Self.differences.map { "- \($0)\n" }.joined()
+        out += (cluster == nil ? Self.differences : Self.differences.dropLast() + SimVsRealClusterFigures.differences).map { "- \($0)\n" }.joined()
         return out
     }
 
@@ -153,7 +173,7 @@ public struct SimVsRealReport {
             ("clients", .array(clients.map { client in
                 .object([("name", .string(client.name)), ("real", figures(client.real)), ("simulated", figures(client.simulated))])
             })),
-            ("cluster", .object([("slamConnect", .string(Self.notMeasured)), ("takeover", .string(Self.notMeasured))])),
+            ("cluster", cluster?.json ?? .object([("slamConnect", .string(Self.notMeasured)), ("takeover", .string(Self.notMeasured))])),
             ("simulated", .object([
                 ("verdict", .string(simulatedVerdict.rawValue)), ("seed", .unsigned(simulatedSeed)),
                 ("traceDigest", .string(simulatedDigest)), ("problems", .array(simulatedProblems.map(JSONValue.string))),

@@ -1,0 +1,110 @@
+import Agents
+import Foundation
+import Reports
+import Timebase
+
+/// What a real-mode cluster system publishes for its partner before either slam connects: the
+/// slam endpoint real verbs gave it (GID, slam QPN, state block rkey and address), written
+/// after ``ClusterNode/createSlamEndpoints()`` as `<bootstrap>/slam-<system>.json`. In
+/// simulation the same values are predetermined by deterministic allocation; here they are
+/// whatever the driver chose, so they travel through this file (see ``ClusterEndpoint``).
+public struct RealSlamEndpointRecord: Hashable, Sendable {
+    public var system: String
+    /// The RDMA device and port, e.g. `rxe0 port 1`.
+    public var device: String
+    public var endpoint: ClusterEndpoint
+    public var processID: Int32
+    public var host: String
+
+    public init(system: String, device: String, endpoint: ClusterEndpoint, processID: Int32, host: String) {
+        self.system = system
+        self.device = device
+        self.endpoint = endpoint
+        self.processID = processID
+        self.host = host
+    }
+
+    var json: JSONValue {
+        .object([
+            ("system", .string(system)),
+            ("device", .string(device)),
+            ("protocol", .string(endpoint.protocolName)),
+            ("address", .string(endpoint.address.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())),
+            ("queuePairNumber", .unsigned(UInt64(endpoint.queuePairNumber))),
+            ("rkey", .unsigned(UInt64(endpoint.rkey))),
+            ("stateBlockAddress", .unsigned(endpoint.stateBlockAddress)),
+            ("processID", .integer(Int64(processID))),
+            ("host", .string(host)),
+        ])
+    }
+
+    init?(json: JSONValue) {
+        guard let system = json["system"]?.stringValue, let device = json["device"]?.stringValue,
+            let protocolName = json["protocol"]?.stringValue, let hex = json["address"]?.stringValue,
+            let bytes = Self.bytes(hex), bytes.count <= TransportEndpoint.maxAddressLength,
+            let qpn = json["queuePairNumber"]?.unsignedValue.flatMap(UInt32.init(exactly:)),
+            let rkey = json["rkey"]?.unsignedValue.flatMap(UInt32.init(exactly:)),
+            let address = json["stateBlockAddress"]?.unsignedValue,
+            let pid = json["processID"]?.doubleValue, let host = json["host"]?.stringValue
+        else { return nil }
+        self.init(
+            system: system, device: device,
+            endpoint: ClusterEndpoint(protocolName: protocolName, address: bytes, queuePairNumber: qpn, rkey: rkey, stateBlockAddress: address),
+            processID: Int32(pid), host: host)
+    }
+
+    static func bytes(_ hex: String) -> [UInt8]? {
+        guard hex.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
+            bytes.append(byte)
+            index = next
+        }
+        return bytes
+    }
+}
+
+extension RealBootstrap {
+    public static func slamPath(folder: String, system: String) -> String { folder + "/slam-" + system + ".json" }
+
+    /// Writes `record` atomically as the system's slam endpoint file.
+    public static func publish(_ record: RealSlamEndpointRecord, folder: String) throws(RealModeError) {
+        try write(record.json.rendered(pretty: true) + "\n", to: slamPath(folder: folder, system: record.system))
+    }
+
+    /// Removes the system's slam endpoint file (a stale one of an earlier run), if any.
+    public static func withdrawSlam(folder: String, system: String) {
+        unlink(slamPath(folder: folder, system: system))
+    }
+
+    /// The partner's slam endpoint, once its file exists and names a live process (on this
+    /// host) — waiting up to `timeout`.
+    ///
+    /// - Throws: ``RealModeError`` after `timeout`, naming the file and what to start; at once
+    ///   for a file that does not parse.
+    public static func waitForPartner(folder: String, system: String, timeout: TimeSpan) throws(RealModeError) -> RealSlamEndpointRecord {
+        let path = slamPath(folder: folder, system: system)
+        let started = DispatchTime.now().uptimeNanoseconds
+        let host = hostName
+        while true {
+            if let data = FileManager.default.contents(atPath: path) {
+                let value: JSONValue
+                do { value = try JSONValue.parse(data) } catch {
+                    throw RealModeError("\(path): not a slam endpoint file: \(error)")
+                }
+                guard let record = RealSlamEndpointRecord(json: value) else {
+                    throw RealModeError("\(path): not a slam endpoint file (a member is missing or invalid)")
+                }
+                if record.host != host || kill(record.processID, 0) == 0 || errno == EPERM { return record }
+            }
+            if Int64(DispatchTime.now().uptimeNanoseconds - started) >= timeout.picoseconds / 1000 {
+                throw RealModeError(
+                    "no partner \"\(system)\" after \(Quantity.text(timeout)): \(path) did not appear (start it with 'iofabric serve FILE --system \(system)', or see its error)")
+            }
+            usleep(UInt32(pollInterval.picoseconds / 1_000_000))
+        }
+    }
+}
