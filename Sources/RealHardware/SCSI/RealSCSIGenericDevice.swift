@@ -164,6 +164,7 @@ public final class RealSCSIGenericDevice: SCSIGenericDevice, WakeHandler, TimerH
 
     private func deliver(_ completion: SCSICompletion, to entry: Pending) {
         statistics.completed += 1
+        statistics.turnaroundTime += runtime.now - entry.submitted
         if completion.hostStatus == .timeOut { statistics.timeouts += 1 }
         if completion.isGood {
             if case .fromDevice = entry.request.dataTransfer { statistics.bytesRead += completion.dataIn.count }
