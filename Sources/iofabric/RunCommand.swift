@@ -35,6 +35,12 @@ enum RunCommand {
                 OptionSpec(
                     name: "calibration", valueName: "file",
                     help: "With --compare-sim: a calibration JSON ({\"disk\": {\"read\", \"write\", \"blocks\"}, \"link\": {\"writeMBps\", \"writeLatency\", \"mtu\"}}) overriding the VM's measured defaults."),
+                OptionSpec(
+                    name: "ib-write-bw", valueName: "MiB/s",
+                    help: "With --backend real: perftest's ib_write_bw on the same device (its BW average, MiB/s); the report compares each client's reads with it (the target RDMA-WRITEs read data)."),
+                OptionSpec(
+                    name: "ib-read-bw", valueName: "MiB/s",
+                    help: "With --backend real: perftest's ib_read_bw on the same device (MiB/s); the report compares each client's writes with it (the target RDMA-READs written data)."),
             ] + ServeDeviceOptions.specs,
             run: run)
     }
@@ -119,10 +125,18 @@ enum RunCommand {
                 return Tool.ExitCode.invalidScenario
             }
         }
+        var reference = PerftestReference()
+        for (name, path) in [("ib-write-bw", \PerftestReference.writeMiBps), ("ib-read-bw", \PerftestReference.readMiBps)] {
+            guard let text = arguments.string(name) else { continue }
+            guard let value = Double(text), value > 0, value.isFinite else {
+                throw UsageError(message: "The value '\(text)' is invalid for '--\(name)': expected perftest's bandwidth in MiB/s, e.g. 41.5")
+            }
+            reference[keyPath: path] = value
+        }
         return try RealModeRun.run(
             topology, deviceOptions: ServeDeviceOptions.passThrough(arguments),
             directory: arguments.string("out") ?? topology.reportDirectory, quiet: arguments.flag("quiet"),
-            compareSim: calibration)
+            compareSim: calibration, reference: reference)
     }
 
     static func replayCommand(file: String, seed: UInt64, duration: TimeSpan?) -> String {

@@ -7,7 +7,8 @@ import Scenario
 /// `sweep` starts its workers), then the report.
 enum RealModeRun {
     static func run(
-        _ topology: RealTopology, deviceOptions: [String], directory: String, quiet: Bool, compareSim: SimTwinCalibration? = nil
+        _ topology: RealTopology, deviceOptions: [String], directory: String, quiet: Bool, compareSim: SimTwinCalibration? = nil,
+        reference: PerftestReference? = nil
     ) throws -> Int32 {
         if let cluster = topology.cluster {
             return try RealClusterRun.run(
@@ -56,8 +57,10 @@ enum RealModeRun {
         if let error = lastLine(directory + "/target.err") { Tool.printError("target: \(error)") }
         let report = RealRunReport(
             topology: topology, deviceOptions: deviceOptions, targetEnding: targetEnding?.description ?? "unknown",
-            targetSummary: lastLine(directory + "/target.out"), clients: outcomes.sorted { $0.name < $1.name })
+            targetSummary: lastLine(directory + "/target.out"), clients: outcomes.sorted { $0.name < $1.name },
+            reference: reference)
         let files = try report.write(to: directory)
+        for ratio in report.bandwidthRatios { print(ratio.line) }
         print("\(topology.name) (real): \(report.passed ? "PASS" : "FAIL"); report: \(files.joined(separator: ", "))")
         if let calibration = compareSim {
             // The simulated twin, after the real run (so it never competes with it for the CPU).

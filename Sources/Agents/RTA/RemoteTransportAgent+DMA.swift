@@ -86,7 +86,8 @@ extension RemoteTransportAgent {
             entry.phase = .writingHost
         } else {
             entry.phase = .readingHost
-            entry.data = Array(repeating: 0, count: entry.length)
+            // One transfer brings the whole request: its bytes become the data as they come.
+            entry.data = chunks.count == 1 ? [] : Array(repeating: 0, count: entry.length)
         }
         transactions[transaction] = entry
         issueDMA(transaction)
@@ -100,8 +101,11 @@ extension RemoteTransportAgent {
             let tag = makeTag()
             do {
                 if entry.request.operation == .read {
-                    try channel.dmaWrite(Array(entry.data[chunk.offset..<(chunk.offset + chunk.length)]), to: chunk.address,
-                                         tag: tag, handler: self)
+                    // A transfer of the whole request sends the data itself, not a copy of it.
+                    let bytes =
+                        chunk.offset == 0 && chunk.length == entry.data.count
+                        ? entry.data : Array(entry.data[chunk.offset..<(chunk.offset + chunk.length)])
+                    try channel.dmaWrite(bytes, to: chunk.address, tag: tag, handler: self)
                 } else {
                     try channel.dmaRead(count: chunk.length, from: chunk.address, tag: tag, handler: self)
                 }
@@ -141,7 +145,11 @@ extension RemoteTransportAgent {
         let moved = completion.status == .ok && (entry.request.operation == .read || completion.data.count == chunk.length)
         if moved {
             if entry.request.operation == .write {
-                entry.data.replaceSubrange(chunk.offset..<(chunk.offset + chunk.length), with: completion.data)
+                if entry.chunks.count == 1 {
+                    entry.data = completion.data
+                } else {
+                    entry.data.replaceSubrange(chunk.offset..<(chunk.offset + chunk.length), with: completion.data)
+                }
             }
             entry.chunks[chunkIndex].done = true
         } else if chunk.attempts < configuration.maxDMAAttempts {

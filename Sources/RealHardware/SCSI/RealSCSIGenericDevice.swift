@@ -5,8 +5,8 @@ import Hardware
 /// that accepts SG_IO): the ``Hardware/SCSIGenericDevice`` of the real backend.
 ///
 /// ``submit(_:handler:)`` never blocks the loop. The request goes to the device's worker
-/// thread(s) (``SGIOWorkerPool``: a small locked FIFO), which copy its data into a page-aligned
-/// buffer, run `ioctl(SG_IO)` synchronously (``KernelSGIOExecutor``) and post the job's number
+/// thread(s) (``SGIOWorkerPool``: a small locked FIFO), which run `ioctl(SG_IO)` synchronously
+/// straight on the request's data array or the completion's new one (``KernelSGIOExecutor``) and post the job's number
 /// to the loop through a ``RealNodeRuntime/Waker``. On the loop the outcome becomes a
 /// ``Hardware/SCSICompletion`` with the simulated device's rules
 /// (``Hardware/SCSICompletion/init(request:sgio:duration:)``) and reaches the handler, always on
@@ -180,6 +180,7 @@ public final class RealSCSIGenericDevice: SCSIGenericDevice, WakeHandler, TimerH
 
     private func deliver(_ completion: SCSICompletion, to entry: Pending) {
         statistics.completed += 1
+        statistics.turnaroundTime += runtime.now - entry.submitted
         if completion.hostStatus == .timeOut { statistics.timeouts += 1 }
         if completion.isGood {
             if case .fromDevice = entry.request.dataTransfer { statistics.bytesRead += completion.dataIn.count }

@@ -22,6 +22,9 @@ public struct RealSCSIGenericDeviceStatistics: Hashable, Sendable {
     /// The worker threads' time inside SG_IO, all commands together, and the last command's.
     public var executionTime = TimeSpan.zero
     public var lastExecutionTime = TimeSpan.zero
+    /// From `submit` to the completion on the loop, all commands together: ``executionTime``
+    /// plus the wait for a worker and the hand-offs to and from the loop.
+    public var turnaroundTime = TimeSpan.zero
 
     /// All zero.
     public init() {}

@@ -57,7 +57,8 @@ public struct RealClientResult: Sendable {
             && totals.unusableDevices == 0 && totals.lostAcknowledgedWrites == 0 && totals.integrityViolations == 0
     }
 
-    /// Decimal megabytes per second (10^6 bytes, as fio and perftest print MB/s).
+    /// Decimal megabytes per second (10^6 bytes, as fio prints MB/s; perftest's MB/sec are MiB/s:
+    /// see ``PerftestReference``).
     public var readMBps: Double { seconds > 0 ? Double(totals.bytesRead) / seconds / 1e6 : 0 }
     public var writeMBps: Double { seconds > 0 ? Double(totals.bytesWritten) / seconds / 1e6 : 0 }
     public var iops: Double { seconds > 0 ? Double(totals.reads + totals.writes) / seconds : 0 }

@@ -28,8 +28,15 @@ public struct RealRunReport {
     /// The target's summary line (its last line on standard output), if any.
     public var targetSummary: String?
     public var clients: [ClientOutcome]
+    /// perftest's figures on the same device in the same boot, when given
+    /// (`--ib-write-bw`, `--ib-read-bw`): the report then compares each client with them.
+    public var reference: PerftestReference?
 
-    public init(topology: RealTopology, deviceOptions: [String], targetEnding: String, targetSummary: String?, clients: [ClientOutcome]) {
+    public init(
+        topology: RealTopology, deviceOptions: [String], targetEnding: String, targetSummary: String?, clients: [ClientOutcome],
+        reference: PerftestReference? = nil
+    ) {
+        self.reference = reference?.isEmpty == true ? nil : reference
         self.topology = topology
         self.deviceOptions = deviceOptions
         self.targetEnding = targetEnding
@@ -59,6 +66,7 @@ public struct RealRunReport {
                     ("result", client.result ?? .null), ("passed", .bool(client.passed)),
                 ])
             })),
+            ("perftest", perftestJSON),
         ])
     }
 
@@ -90,6 +98,7 @@ public struct RealRunReport {
                 out += "| \(client.name) | \(op) | \(Int64(count)) | " + cells.joined(separator: " | ") + " |\n"
             }
         }
+        out += perftestMarkdown
         let problems = clients.compactMap { client in client.result?["problem"]?.stringValue.map { "- \(client.name): \($0)" } }
             + clients.filter { $0.result == nil }.map { "- \($0.name): wrote no result (\($0.ending))" }
         if !problems.isEmpty { out += "\n## Problems\n\n" + problems.joined(separator: "\n") + "\n" }
