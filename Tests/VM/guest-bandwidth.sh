@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs inside the validation VM (through Tests/VM/run.sh), from the package's root, with the
 # release build made on the host (`swift build -c release --product iofabric`). In one boot:
-#   (1) perftest ib_write_bw and ib_read_bw on rxe0 (loopback), 64 KiB messages: the reference;
+#   (1) perftest ib_write_bw and ib_read_bw on rxe0 (loopback), 64 KiB messages: the reference
+#       (unless the caller measured them in this boot: IOFABRIC_IB_WRITE_BW, IOFABRIC_IB_READ_BW);
 #   (2) Scenarios/real/bandwidth.json: 64 KiB sequential reads, then writes, at queue depth 16
 #       through the agents from the scsi_debug disk /dev/sg0 (the disk path);
 #   (3) Scenarios/real/bandwidth-memory.json: the same load from a LUN in the target's memory
@@ -25,40 +26,21 @@ result() { echo "iofabric-vm-result: $1=$2"; }
 fail() { echo "FAILED: $*"; failures=$((failures + 1)); }
 section() { echo; echo "=== $* (guest uptime $(cut -d' ' -f1 /proc/uptime) s)"; }
 
-# perftest TEST: server and client on rxe0 in this guest, the client to 127.0.0.1 (GID 0 is
-# dummy0's link-local address, RoCE v2). Its calibration sometimes gives up under TCG and prints
-# 0.00: up to three attempts. Sets $figure to the BW average (MiB/s).
-perftest() {
-    local test="$1" flags=(-d rxe0 -i 1 -x 0 -F -s "$size" -n "$iterations")
-    local attempt output
-    figure=""
-    for attempt in 1 2 3; do
-        "$test" "${flags[@]}" >/tmp/perftest-server.log 2>&1 &
-        local server=$!
-        for _ in $(seq 100); do
-            ss -Hltn "sport = :18515" | grep -q . && break
-            sleep 0.1
-        done
-        output="$("$test" "${flags[@]}" 127.0.0.1 2>&1)"
-        wait $server
-        echo "$output" | sed -n '/#bytes/,$p'
-        figure="$(awk -v size="$size" '$1 == size && NF >= 5 { print $4 }' <<<"$output" | tail -1)"
-        if [ -n "$figure" ] && awk -v a="$figure" 'BEGIN { exit !(a > 0) }'; then
-            echo "$test: $figure MiB/s (attempt $attempt)"
-            result "$test" "$figure"
-            return 0
-        fi
-        echo "$test: no figure on attempt $attempt"
-    done
-    figure=""
-    fail "$test gave no bandwidth figure"
-}
+. Tests/VM/perftest.sh
 
-section "(1) perftest on rxe0 (${size} B x ${iterations})"
-perftest ib_write_bw
-write_bw="$figure"
-perftest ib_read_bw
-read_bw="$figure"
+# The reference: given by the caller (guest-validation.sh measures it in the same boot), or
+# measured here.
+write_bw="${IOFABRIC_IB_WRITE_BW:-}"
+read_bw="${IOFABRIC_IB_READ_BW:-}"
+if [ -z "$write_bw" ] || [ -z "$read_bw" ]; then
+    section "(1) perftest on rxe0 (${size} B x ${iterations})"
+    perftest ib_write_bw "$size" "$iterations"
+    write_bw="$figure"
+    perftest ib_read_bw "$size" "$iterations"
+    read_bw="$figure"
+else
+    section "(1) perftest figures of this boot: ib_write_bw $write_bw, ib_read_bw $read_bw MiB/s"
+fi
 reference=()
 [ -n "$write_bw" ] && reference+=(--ib-write-bw "$write_bw")
 [ -n "$read_bw" ] && reference+=(--ib-read-bw "$read_bw")

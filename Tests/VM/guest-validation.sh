@@ -7,7 +7,10 @@
 #   (c) the RealHardwareTests suites, with the tests that need a device running on rxe0 and sg0,
 #       and the reservation test on the LIO disk's two nexuses;
 #   (d) perftest ib_write_bw / ib_read_bw on rxe0, server and client in this guest (loopback);
-#   (e) the real-mode validation run (Scenarios/real/validation.json): target + client on rxe0, /dev/sg0.
+#   (e) the real-mode validation run (Scenarios/real/validation.json): target + client on rxe0, /dev/sg0;
+#   (f) the HA cluster on real devices (guest-cluster.sh): Red and Blue slam connect on rxe0 over
+#       the LIO disks, Red is SIGKILLed, Blue takes over, the client fails over verified;
+#   (g) the data path against perftest (guest-bandwidth.sh, release build): MiB/s and ratios.
 # Prints everything, then one `iofabric-vm-result: KEY=VALUE` line per figure for validate.sh,
 # and exits non-zero when a check failed.
 set -uo pipefail
@@ -19,6 +22,7 @@ failures=0
 result() { echo "iofabric-vm-result: $1=$2"; }
 fail() { echo "FAILED: $*"; failures=$((failures + 1)); }
 section() { echo; echo "=== $* (guest uptime $(cut -d' ' -f1 /proc/uptime) s)"; }
+. Tests/VM/perftest.sh
 
 section "(a) kernel devices"
 result kernel "$(uname -r)"
@@ -81,36 +85,11 @@ grep -q "Real reservation test runs on /dev/iofabric/sg-red0-red" <<<"$tests_out
 result tests_on_devices "$(grep -oE "(RDMA port test|SCSI generic probe|Real reservation test) runs on [^ ]+" <<<"$tests_output" | paste -sd';' -)"
 
 section "(d) perftest on rxe0 (loopback, ${perftest_size} B x ${perftest_iterations})"
-# The server listens on TCP 18515 for the out-of-band exchange: start it, wait for the port,
-# then run the client against 127.0.0.1. GID index 0 is dummy0's link-local address (RoCE v2).
-# TCG makes perftest's cycle-counter calibration noisy under load: when it gives up
-# ("Correlation coefficient r^2 < 0.9") the figure is 0.00; try again, up to three times.
-perftest() {
-    local test="$1" flags=(-d rxe0 -i 1 -x 0 -F -s "$perftest_size" -n "$perftest_iterations")
-    local attempt output average
-    for attempt in 1 2 3; do
-        "$test" "${flags[@]}" >/tmp/perftest-server.log 2>&1 &
-        local server=$!
-        for _ in $(seq 100); do
-            ss -Hltn "sport = :18515" | grep -q . && break
-            sleep 0.1
-        done
-        output="$("$test" "${flags[@]}" 127.0.0.1 2>&1)"
-        wait $server
-        echo "$output" | sed -n '/#bytes/,$p'
-        average="$(awk -v size="$perftest_size" '$1 == size && NF >= 5 { print $4 }' <<<"$output" | tail -1)"
-        if [ -n "$average" ] && awk -v a="$average" 'BEGIN { exit !(a > 0) }'; then
-            echo "$test: $average MB/s (attempt $attempt)"
-            result "$test" "$average"
-            return 0
-        fi
-        echo "$test: no figure on attempt $attempt"
-    done
-    fail "$test gave no bandwidth figure"
-}
 echo "$(grep -m1 -E "Mtu|MTU" <(ibv_devinfo -d rxe0) | tr -s ' \t' ' ')"
-perftest ib_write_bw
-perftest ib_read_bw
+perftest ib_write_bw "$perftest_size" "$perftest_iterations"
+write_bw="$figure"
+perftest ib_read_bw "$perftest_size" "$perftest_iterations"
+read_bw="$figure"
 
 section "(e) real mode: a storage target on rxe0 serving /dev/sg0 to a verifying client"
 # The agents of the simulated runs, on real verbs, SG_IO and the in-process bus; exits 0 only
@@ -125,6 +104,20 @@ echo "$real_output"
 [ $status = 0 ] || fail "the real-mode validation run exited with $status"
 cat Reports/vm-validation/real-validation/simvsreal.md 2>/dev/null || fail "no sim-vs-real report"
 result real_validation "$(grep -E "^c0: " <<<"$real_output" | sed -E 's/ \(.*\)//' | head -1)"
+
+section "(f) the HA cluster on real devices: slam connect, heartbeats, Red killed and taken over"
+IOFABRIC_BIN="$bin" bash Tests/VM/guest-cluster.sh Reports/vm-validation/cluster-real \
+    || fail "the real-mode cluster run (Tests/VM/guest-cluster.sh) failed"
+
+section "(g) the data path against perftest (release build)"
+# 64 KiB at queue depth 16 through the agents, from /dev/sg0 and from a LUN in the target's
+# memory, each as a ratio of (d)'s figures (reads to ib_write_bw, writes to ib_read_bw).
+if [ -x .build/release/iofabric ]; then
+    IOFABRIC_BIN=.build/release IOFABRIC_IB_WRITE_BW="$write_bw" IOFABRIC_IB_READ_BW="$read_bw" \
+        bash Tests/VM/guest-bandwidth.sh || fail "the data-path runs (Tests/VM/guest-bandwidth.sh) failed"
+else
+    echo "skipped: no release build (.build/release/iofabric); validate.sh builds it"
+fi
 
 section "guest done"
 result guest_uptime "$(cut -d' ' -f1 /proc/uptime)"

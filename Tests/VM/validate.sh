@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # CI entry for the real-device validation in the VM (see Tests/VM/README.md):
-#   builds the VM if needed, builds the package (debug, with tests) on the host, boots the VM
-#   once and runs Tests/VM/guest-validation.sh in it: `iofabric devices`, the
-#   RealHardwareTests suites on rxe0 and /dev/sg0, perftest ib_write_bw / ib_read_bw on rxe0;
-#   then writes Reports/vm-validation/summary.md (and guest.log beside it).
+#   builds the VM if needed, builds the package (debug, with tests, and the release command) on
+#   the host, boots the VM once and runs Tests/VM/guest-validation.sh in it: `iofabric devices`,
+#   the RealHardwareTests suites on rxe0, /dev/sg0 and the LIO disks, perftest ib_write_bw /
+#   ib_read_bw on rxe0, the real-mode storage target, the HA cluster with a takeover, the data
+#   path against perftest; then writes Reports/vm-validation/summary.md (and guest.log beside it).
 #
 # Exit 0 when everything passed, or after one "VM validation skipped: <reason>" line when
 # this machine cannot run the VM (IOFABRIC_SKIP_VM=1, not x86_64, no qemu and apt cannot
@@ -53,6 +54,16 @@ fi
 [ -x .build/debug/iofabric ] && [ -x .build/debug/iofabricPackageTests.xctest ] \
     || { echo "VM validation FAILED: the debug build has no iofabric or test bundle"; exit 1; }
 swift_build_seconds=$(since "$started")
+
+# The data-path runs measure bandwidth: a release build of the command (the guest runs it).
+started=$(now)
+echo "VM validation: swift build -c release --product iofabric"
+if ! swift build -c release --product iofabric >"$out/swift-build-release.log" 2>&1; then
+    grep -E "error:" "$out/swift-build-release.log" | head -20
+    echo "VM validation FAILED: swift build -c release --product iofabric (see Reports/vm-validation/swift-build-release.log)"
+    exit 1
+fi
+release_build_seconds=$(since "$started")
 
 echo "VM validation: booting the VM (load average $load_before)"
 started=$(now)
@@ -104,11 +115,16 @@ emulator figures, for correctness and ratios only, never hardware figures.
 | perftest \`ib_write_bw\` (${IOFABRIC_PERFTEST_SIZE:-65536} B, loopback on rxe0) | ${write_bw:-?} MB/s |
 | perftest \`ib_read_bw\` (${IOFABRIC_PERFTEST_SIZE:-65536} B, loopback on rxe0) | ${read_bw:-?} MB/s |
 | real mode: target on rxe0 serving /dev/sg0, verifying client (debug build) | $(value real_validation) |
+| HA cluster on rxe0 + LIO disks: verdict, Red killed → Blue serving (s), lost acknowledged writes | $(value cluster-verdict), $(value cluster-failover-seconds) s, $(value cluster-lost-acknowledged-writes) |
+| HA cluster: slam connect Red / Blue (s), heartbeats received Red / Blue | $(value cluster-slam-connect-seconds-red) / $(value cluster-slam-connect-seconds-blue), $(value cluster-heartbeats-received-red) / $(value cluster-heartbeats-received-blue) |
+| data path, 64 KiB QD 16 from /dev/sg0 (release): reads % of ib_write_bw, writes % of ib_read_bw | $(value disk_read_reads_ratio_percent) %, $(value disk_write_writes_ratio_percent) % |
+| data path from a memory LUN (no disk): reads, writes | $(value memory_read_reads_ratio_percent) %, $(value memory_write_writes_ratio_percent) % |
 | boot to ready: guest uptime / wall from QEMU's start | ${boot:-?} s / ${boot_wall:-?} s |
 | guest uptime at the end | $(value guest_uptime) s |
 | VM run, wall (boot, checks, power-off) | $run_seconds s |
 | VM build (cached when 0.x s) | $vm_build_seconds s |
 | swift build --build-tests (host) | $swift_build_seconds s |
+| swift build -c release --product iofabric (host) | $release_build_seconds s |
 | host load average before / after | $load_before / $load_after |
 
 The guest's full output is in \`guest.log\`, the harness's in \`run.log\`.
