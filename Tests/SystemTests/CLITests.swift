@@ -74,6 +74,22 @@ struct CLITests {
         #expect(object["events"] as? Int == 20_000)
     }
 
+    @Test("bench scenario --repeat 2 --json times two runs of one digest and reports the median and the fastest")
+    func benchScenarioRepeat() throws {
+        let quickstart = packageRoot.appendingPathComponent("Scenarios/quickstart.json").path
+        let run = try runTool(["bench", "scenario", quickstart, "--until", "20ms", "--repeat", "2", "--json"])
+        #expect(run.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
+        #expect(object["runs"] as? Int == 2)
+        let median = try #require(object["wall_seconds"] as? Double)
+        let fastest = try #require(object["fastest_wall_seconds"] as? Double)
+        #expect(fastest <= median, "the fastest of two runs is not slower than their median (the slower one)")
+        #expect((object["trace_digest"] as? String)?.count == 16)
+        let bad = try runTool(["bench", "scenario", quickstart, "--repeat", "0"])
+        #expect(bad.status == 64)
+        #expect(bad.standardError.contains("'--repeat'"))
+    }
+
     @Test("two processes running the same benchmark agree on the trace digest and final time")
     func benchDeterministicAcrossProcesses() throws {
         let arguments = ["bench", "engine", "--events", "50000", "--processes", "256", "--json"]

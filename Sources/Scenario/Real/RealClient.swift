@@ -40,7 +40,10 @@ public final class RealClient: ClientInitiatorDelegate, DiskLoadObserver {
         self.runtime = runtime
         let port = try RealPort.open(selection, runtime: runtime)
         portLabel = port.label
-        transport = port.transport(name: definition.name + ".tts", runtime: runtime)
+        // A cluster's client has a second address (the partner): 3 unanswered management
+        // tries (600 ms) are enough to move on to it instead of 10 at a dead target.
+        transport = port.transport(
+            name: definition.name + ".tts", runtime: runtime, managementRetries: definition.target == nil ? 10 : 3)
         // ClientSession's sizing: a device slot per outstanding I/O, each holding one I/O (and
         // here also one zeroing write).
         let slotBytes = max(RealZeroFill.chunkBytes, (definition.blockSize + 4095) / 4096 * 4096)

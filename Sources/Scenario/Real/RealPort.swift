@@ -55,11 +55,12 @@ struct RealPort {
 
     /// The TTS of this port. [assumption: the management exchange crosses processes and, in the
     /// emulated VM, a loaded scheduler: 200 ms before a query or connect request is sent again
-    /// (the simulator's 5 ms is for a fabric round trip of microseconds), 10 retries]
-    func transport(name: String, runtime: RealNodeRuntime) -> any TargetTransport & InitiatorTransport {
+    /// (the simulator's 5 ms is for a fabric round trip of microseconds), `managementRetries`
+    /// retries (10 by default)]
+    func transport(name: String, runtime: RealNodeRuntime, managementRetries: Int = 10) -> any TargetTransport & InitiatorTransport {
         var configuration = TransportConfiguration()
         configuration.managementTimeout = .milliseconds(200)
-        configuration.managementRetries = 10
+        configuration.managementRetries = managementRetries
         // [assumption: a handful of clients per real target; keeps the CQ (sized for every
         // connection's queues) well inside Soft-RoCE's 32767-entry limit]
         configuration.maxConnections = 16

@@ -14,9 +14,9 @@ public struct SimVsRealReport {
         public var simulated: SimVsRealFigures
     }
 
-    /// What is not measured on real devices yet: the cluster (issue #8 item 4's slam connect
-    /// and takeover on real QPs).
-    public static let notMeasured = "not measured yet"
+    /// The cluster rows of a topology without a cluster (a cluster file, e.g.
+    /// `Scenarios/real/cluster.json`, measures them).
+    public static let notMeasured = "no cluster in this file"
 
     public var name: String
     /// The real run's report file (or the topology file), for the header.
@@ -148,7 +148,7 @@ public struct SimVsRealReport {
         "Path to the disk: the twin's storage node reaches its disk through an FC SCSI HBA on a 2 Gb/s loop and a PCI bus (a few µs per 4 KiB); the real RTA calls SG_IO through the kernel's sg driver.",
         "Link: the simulated wire runs at perftest's rate, so the fabric is the bottleneck there; rxe's bottleneck is the CPU running it, shared with everything else in the guest.",
         "Clock: the real throughput counts from the load's start to its last completion, the simulated from the load's start to its stop (the twin's loads start at \(Quantity.text(SimTwin.loadStart)), after the simulated connect); the real client zeroes its LUNs first (`zeroFirst`), the simulated disks start zeroed.",
-        "Cluster: slam connect and takeover on real devices do not exist yet (issue #8 item 4), so neither side is measured here.",
+        "Cluster: this file has no cluster; a cluster file (Scenarios/real/cluster.json) measures slam connect and takeover on both sides.",
     ]
 
     public var json: JSONValue {
