@@ -116,25 +116,38 @@ public enum RealBootstrap {
     /// - Throws: ``RealModeError`` after `timeout`, naming the file and what to start; or
     ///   at once for a file that does not parse.
     public static func waitForTarget(folder: String, target: String, timeout: TimeSpan) throws(RealModeError) -> RealEndpointRecord {
-        let path = targetPath(folder: folder, target: target)
+        try waitForRecord(
+            at: targetPath(folder: folder, target: target), kind: "target endpoint", timeout: timeout,
+            parse: RealEndpointRecord.init(json:), owner: { ($0.host, $0.processID) },
+            missing: "no target \"\(target)\"", start: "'iofabric serve'")
+    }
+
+    /// The record in the file at `path` once it exists and names a live process (on this host;
+    /// a file whose process has gone is stale: wait for the new one) — polling up to `timeout`.
+    ///
+    /// - Throws: ``RealModeError`` after `timeout` (`"<missing> after <timeout>: <path> did not
+    ///   appear (start it with <start>, or see its error)"`); at once for a file that does not parse.
+    static func waitForRecord<Record>(
+        at path: String, kind: String, timeout: TimeSpan, parse: (JSONValue) -> Record?,
+        owner: (Record) -> (host: String, processID: Int32), missing: String, start: String
+    ) throws(RealModeError) -> Record {
         let started = DispatchTime.now().uptimeNanoseconds
         let host = hostName
         while true {
             if let data = FileManager.default.contents(atPath: path) {
                 let value: JSONValue
                 do { value = try JSONValue.parse(data) } catch {
-                    throw RealModeError("\(path): not a target endpoint file: \(error)")
+                    throw RealModeError("\(path): not a \(kind) file: \(error)")
                 }
-                guard let record = RealEndpointRecord(json: value) else {
-                    throw RealModeError("\(path): not a target endpoint file (a member is missing or invalid)")
+                guard let record = parse(value) else {
+                    throw RealModeError("\(path): not a \(kind) file (a member is missing or invalid)")
                 }
-                if record.host != host || kill(record.processID, 0) == 0 || errno == EPERM { return record }
-                // A stale file: its process has gone. Wait for the new one.
+                let (recordHost, processID) = owner(record)
+                if recordHost != host || kill(processID, 0) == 0 || errno == EPERM { return record }
             }
-            let elapsed = Int64(DispatchTime.now().uptimeNanoseconds - started)
-            if elapsed >= timeout.picoseconds / 1000 {
+            if Int64(DispatchTime.now().uptimeNanoseconds - started) >= timeout.picoseconds / 1000 {
                 throw RealModeError(
-                    "no target \"\(target)\" after \(Quantity.text(timeout)): \(path) did not appear (start it with 'iofabric serve', or see its error)")
+                    "\(missing) after \(Quantity.text(timeout)): \(path) did not appear (start it with \(start), or see its error)")
             }
             usleep(UInt32(pollInterval.picoseconds / 1_000_000))
         }

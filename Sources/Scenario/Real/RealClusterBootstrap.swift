@@ -86,25 +86,9 @@ extension RealBootstrap {
     /// - Throws: ``RealModeError`` after `timeout`, naming the file and what to start; at once
     ///   for a file that does not parse.
     public static func waitForPartner(folder: String, system: String, timeout: TimeSpan) throws(RealModeError) -> RealSlamEndpointRecord {
-        let path = slamPath(folder: folder, system: system)
-        let started = DispatchTime.now().uptimeNanoseconds
-        let host = hostName
-        while true {
-            if let data = FileManager.default.contents(atPath: path) {
-                let value: JSONValue
-                do { value = try JSONValue.parse(data) } catch {
-                    throw RealModeError("\(path): not a slam endpoint file: \(error)")
-                }
-                guard let record = RealSlamEndpointRecord(json: value) else {
-                    throw RealModeError("\(path): not a slam endpoint file (a member is missing or invalid)")
-                }
-                if record.host != host || kill(record.processID, 0) == 0 || errno == EPERM { return record }
-            }
-            if Int64(DispatchTime.now().uptimeNanoseconds - started) >= timeout.picoseconds / 1000 {
-                throw RealModeError(
-                    "no partner \"\(system)\" after \(Quantity.text(timeout)): \(path) did not appear (start it with 'iofabric serve FILE --system \(system)', or see its error)")
-            }
-            usleep(UInt32(pollInterval.picoseconds / 1_000_000))
-        }
+        try waitForRecord(
+            at: slamPath(folder: folder, system: system), kind: "slam endpoint", timeout: timeout,
+            parse: RealSlamEndpointRecord.init(json:), owner: { ($0.host, $0.processID) },
+            missing: "no partner \"\(system)\"", start: "'iofabric serve FILE --system \(system)'")
     }
 }

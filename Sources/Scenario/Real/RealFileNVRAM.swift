@@ -11,12 +11,13 @@ import RealHardware
 ///
 /// Writes are durable when the call returns in the sense that matters here: they are in the
 /// shared mapping, which the kernel keeps when the process dies.
-public final class RealFileNVRAM: NVRAM, ProcessMemory {
+public final class RealFileNVRAM: NVRAM, FixedAddressMemory {
     public let path: String
     public let length: Int
     /// Always true: the file stays as long as the machine runs (tmpfs; no battery to fail).
     public var isBatteryHealthy: Bool { true }
-    private let base: UnsafeMutableRawPointer
+    public let baseAddress: UnsafeMutableRawPointer
+    public var memoryName: String { path }
 
     /// Maps `path`, creating it (zero-filled) or growing it to `length` bytes; an existing
     /// file's contents are kept (a restarted system's log).
@@ -40,42 +41,15 @@ public final class RealFileNVRAM: NVRAM, ProcessMemory {
         guard let mapped, mapped != MAP_FAILED else {
             throw RealModeError("\(path): mmap of \(length) bytes: \(String(cString: strerror(errno)))")
         }
-        base = mapped
+        baseAddress = mapped
     }
 
     deinit {
-        munmap(base, length)
+        munmap(baseAddress, length)
     }
 
     /// Removes the file (a fresh cluster starts with empty logs).
     public static func remove(path: String) {
         unlink(path)
-    }
-
-    private func check(_ offset: Int, _ count: Int, _ what: String) {
-        precondition(offset >= 0 && count >= 0 && offset <= length - count,
-                     "\(path): \(what) of \(count) bytes at offset \(offset) outside an NVRAM of \(length) bytes")
-    }
-
-    public func read(offset: Int, count: Int) -> [UInt8] {
-        check(offset, count, "read")
-        return Array(UnsafeRawBufferPointer(start: base + offset, count: count))
-    }
-
-    public func write(_ bytes: some Collection<UInt8>, at offset: Int) {
-        check(offset, bytes.count, "write")
-        UnsafeMutableRawBufferPointer(start: base + offset, count: bytes.count).copyBytes(from: bytes)
-    }
-
-    public func withUnsafeBytes<Result, Failure: Error>(
-        _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
-    ) throws(Failure) -> Result {
-        try body(UnsafeRawBufferPointer(start: base, count: length))
-    }
-
-    public func withUnsafeMutableBytes<Result, Failure: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(Failure) -> Result
-    ) throws(Failure) -> Result {
-        try body(UnsafeMutableRawBufferPointer(start: base, count: length))
     }
 }
