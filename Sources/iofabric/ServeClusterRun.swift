@@ -144,17 +144,12 @@ enum RealClusterRun {
         let files = try report.write(to: directory)
         if !quiet { print(report.figuresText) }
         print("\(topology.name) (real cluster): \(report.passed ? "PASS" : "FAIL"); report: \(files.joined(separator: ", "))")
-        if let calibration = compareSim {
-            // The simulated twin after the real run (never competing with it for the CPU).
-            do throws(RealModeError) {
-                let (comparison, written) = try SimVsReal.compareCluster(topology, calibration: calibration, directory: directory)
-                if !quiet { print(comparison.markdown.split(separator: "\n").filter { $0.hasPrefix("|") }.joined(separator: "\n")) }
-                print("\(topology.name) (simulated cluster twin): \(comparison.simulatedVerdict == .pass ? "PASS" : "FAIL"); sim vs real: \(written.joined(separator: ", "))")
-                if comparison.simulatedVerdict != .pass { return Tool.ExitCode.failure }
-            } catch {
-                Tool.printError(error.description)
-                return Tool.ExitCode.failure
-            }
+        if let calibration = compareSim,
+            let failed = RealModeRun.compareWithTwin(name: topology.name + " (simulated cluster twin)", quiet: quiet, { () throws(RealModeError) in
+                try SimVsReal.compareCluster(topology, calibration: calibration, directory: directory)
+            })
+        {
+            return failed
         }
         return report.passed ? Tool.ExitCode.success : Tool.ExitCode.failure
     }

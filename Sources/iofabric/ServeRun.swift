@@ -62,19 +62,31 @@ enum RealModeRun {
         let files = try report.write(to: directory)
         for ratio in report.bandwidthRatios { print(ratio.line) }
         print("\(topology.name) (real): \(report.passed ? "PASS" : "FAIL"); report: \(files.joined(separator: ", "))")
-        if let calibration = compareSim {
-            // The simulated twin, after the real run (so it never competes with it for the CPU).
-            do throws(RealModeError) {
-                let (comparison, written) = try SimVsReal.compare(topology, calibration: calibration, directory: directory)
-                if !quiet { print(comparison.markdown.split(separator: "\n").filter { $0.hasPrefix("|") }.joined(separator: "\n")) }
-                print("\(topology.name) (simulated twin): \(comparison.simulatedVerdict == .pass ? "PASS" : "FAIL"); sim vs real: \(written.joined(separator: ", "))")
-                if comparison.simulatedVerdict != .pass { return Tool.ExitCode.failure }
-            } catch {
-                Tool.printError(error.description)
-                return Tool.ExitCode.failure
-            }
+        if let calibration = compareSim,
+            let failed = compareWithTwin(name: topology.name + " (simulated twin)", quiet: quiet, { () throws(RealModeError) in
+                try SimVsReal.compare(topology, calibration: calibration, directory: directory)
+            })
+        {
+            return failed
         }
         return report.passed ? Tool.ExitCode.success : Tool.ExitCode.failure
+    }
+
+    /// Runs the simulated twin after the real run (so it never competes with it for the CPU)
+    /// through `compare`, prints the table's rows (unless `quiet`) and where it went; returns
+    /// the exit status when the twin failed or could not run, nil when it passed.
+    static func compareWithTwin(
+        name: String, quiet: Bool, _ compare: () throws(RealModeError) -> (report: SimVsRealReport, files: [String])
+    ) -> Int32? {
+        do throws(RealModeError) {
+            let (comparison, written) = try compare()
+            if !quiet { print(comparison.markdown.split(separator: "\n").filter { $0.hasPrefix("|") }.joined(separator: "\n")) }
+            print("\(name): \(comparison.simulatedVerdict == .pass ? "PASS" : "FAIL"); sim vs real: \(written.joined(separator: ", "))")
+            return comparison.simulatedVerdict == .pass ? nil : Tool.ExitCode.failure
+        } catch {
+            Tool.printError(error.description)
+            return Tool.ExitCode.failure
+        }
     }
 
     /// The last non-empty line of a file, if any.

@@ -6,7 +6,7 @@ import Reports
 /// the clients' results, with the figures on CLOCK_MONOTONIC, shared by the processes:
 /// slam-connect time per system, the failover time (the kill → the survivor serving the
 /// partner's LUNs), the clients' failover, lost acknowledged writes.
-public struct RealClusterReport {
+public struct RealClusterReport: RealReportDocument {
     public struct SystemOutcome {
         public var name: String
         public var ending: String
@@ -163,13 +163,5 @@ public struct RealClusterReport {
             + systems.filter { $0.status == nil }.map { "- \($0.name): wrote no status (\($0.ending))" }
         if !problems.isEmpty { out += "\n## Problems\n\n" + problems.joined(separator: "\n") + "\n" }
         return out
-    }
-
-    /// Writes `report.json` and `report.md` into `directory`; returns their paths.
-    public func write(to directory: String) throws(RealModeError) -> [String] {
-        let json = directory + "/report.json", markdown = directory + "/report.md"
-        try RealBootstrap.write(self.json.rendered(pretty: true) + "\n", to: json)
-        try RealBootstrap.write(self.markdown, to: markdown)
-        return [json, markdown]
     }
 }

@@ -5,7 +5,7 @@ import Reports
 /// result (read back from the JSON the client wrote), as `report.json` (sorted keys) and
 /// `report.md`, in the style of simulated runs. Real runs carry wall-clock figures: unlike a
 /// simulated report, no two are byte-identical.
-public struct RealRunReport {
+public struct RealRunReport: RealReportDocument {
     /// One client process: how it ended and what it wrote (nil when it wrote nothing).
     public struct ClientOutcome {
         public var name: String
@@ -104,7 +104,15 @@ public struct RealRunReport {
         if !problems.isEmpty { out += "\n## Problems\n\n" + problems.joined(separator: "\n") + "\n" }
         return out
     }
+}
 
+/// A real-mode run's report, written as `report.json` (the CI artefact) and `report.md`.
+public protocol RealReportDocument {
+    var json: JSONValue { get }
+    var markdown: String { get }
+}
+
+extension RealReportDocument {
     /// Writes `report.json` and `report.md` into `directory`; returns their paths.
     public func write(to directory: String) throws(RealModeError) -> [String] {
         let json = directory + "/report.json", markdown = directory + "/report.md"

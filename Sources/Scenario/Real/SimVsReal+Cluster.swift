@@ -10,12 +10,7 @@ extension SimVsReal {
     public static func compareCluster(
         _ topology: RealTopology, calibration: SimTwinCalibration, directory: String
     ) throws(RealModeError) -> (report: SimVsRealReport, files: [String]) {
-        let realPath = directory + "/report.json"
-        guard let data = FileManager.default.contents(atPath: realPath) else {
-            throw RealModeError("\(realPath): no real run's report (run 'iofabric run --backend real \(topology.file)' first)")
-        }
-        let real: JSONValue
-        do { real = try JSONValue.parse(data) } catch { throw RealModeError("\(realPath): not JSON: \(error)") }
+        let (realPath, real) = try realReport(of: topology, in: directory)
         let twin: SimClusterTwin
         let outcome: ScenarioOutcome
         do {

@@ -14,16 +14,7 @@ public enum SimVsReal {
     public static func compare(
         _ topology: RealTopology, calibration: SimTwinCalibration, directory: String
     ) throws(RealModeError) -> (report: SimVsRealReport, files: [String]) {
-        let realPath = directory + "/report.json"
-        guard let data = FileManager.default.contents(atPath: realPath) else {
-            throw RealModeError("\(realPath): no real run's report (run 'iofabric run --backend real \(topology.file)' first)")
-        }
-        let real: JSONValue
-        do {
-            real = try JSONValue.parse(data)
-        } catch {
-            throw RealModeError("\(realPath): not JSON: \(error)")
-        }
+        let (realPath, real) = try realReport(of: topology, in: directory)
         let twin: SimTwin
         let outcome: ScenarioOutcome
         do {
@@ -36,5 +27,18 @@ public enum SimVsReal {
         try RealBootstrap.write(twin.json.rendered(pretty: true) + "\n", to: twinPath)
         let report = SimVsRealReport(twin: twin, realReport: real, realSource: realPath, simulated: outcome.report, twinFile: twinPath)
         return (report, [twinPath] + (try report.write(to: directory)))
+    }
+
+    /// The real run's `report.json` in `directory`: its path and its JSON.
+    static func realReport(of topology: RealTopology, in directory: String) throws(RealModeError) -> (path: String, json: JSONValue) {
+        let path = directory + "/report.json"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RealModeError("\(path): no real run's report (run 'iofabric run --backend real \(topology.file)' first)")
+        }
+        do {
+            return (path, try JSONValue.parse(data))
+        } catch {
+            throw RealModeError("\(path): not JSON: \(error)")
+        }
     }
 }
