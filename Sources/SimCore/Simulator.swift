@@ -48,12 +48,6 @@ public final class Simulator {
     private var timers = TimerTable()
     private var digest = StableDigest()
     private var components: ContiguousArray<any SimComponent> = []
-    /// How the loop calls each component, unretained: `components` owns them, and calling
-    /// through an element of it retained and released the component around every event (so
-    /// did an `unowned(unsafe)` existential, and a generic closure retained its context).
-    private var handlers: ContiguousArray<Unmanaged<ComponentDispatcher>> = []
-    /// Owns the dispatchers `handlers` names.
-    private var dispatchers: ContiguousArray<ComponentDispatcher> = []
     /// Stable hash of each component's name, folded into the trace digest.
     private var componentKeys: ContiguousArray<UInt64> = []
     private var componentNames: [String] = []
@@ -72,14 +66,11 @@ public final class Simulator {
     /// The name is part of the trace digest and derives the component's random stream, so
     /// choose names that are stable across versions (`"pci0"`, `"hca.host0"`).
     @discardableResult
-    public func register<C: SimComponent>(_ component: C, name: String) -> ComponentID {
+    public func register(_ component: any SimComponent, name: String) -> ComponentID {
         precondition(idsByName[name] == nil, "component name '\(name)' registered twice")
         precondition(components.count < Int(UInt32.max), "too many components")
         let id = ComponentID(index: UInt32(components.count))
         components.append(component)
-        let dispatcher = TypedComponentDispatcher(component)
-        dispatchers.append(dispatcher)
-        handlers.append(Unmanaged.passUnretained(dispatcher))
         componentKeys.append(StableHash.fnv1a64(name))
         componentNames.append(name)
         idsByName[name] = id
@@ -212,27 +203,10 @@ public final class Simulator {
             digest.combine(componentKeys[target] ^ UInt64(event.storedKind & ~EventKind.timerBit))
             executedEvents &+= 1
             remaining -= 1
-            handlers[target]._withUnsafeGuaranteedRef { $0.dispatch(event, in: self) }
+            components[target].handle(event, in: self)
             if let stop, stop(self) { return .stopConditionMet }
         }
         if limit != .distantFuture, limit > now { now = limit }
         return .idle
-    }
-}
-
-/// Calls one component's ``SimComponent/handle(_:in:)`` without retaining it (the simulator's
-/// `components` keeps it alive); subclassed per component type, so the loop's call is one
-/// virtual call on an unretained reference.
-class ComponentDispatcher {
-    func dispatch(_ event: Event, in simulator: Simulator) { preconditionFailure("abstract") }
-}
-
-final class TypedComponentDispatcher<C: SimComponent>: ComponentDispatcher {
-    private let component: Unmanaged<C>
-
-    init(_ component: C) { self.component = Unmanaged.passUnretained(component) }
-
-    override func dispatch(_ event: Event, in simulator: Simulator) {
-        component._withUnsafeGuaranteedRef { $0.handle(event, in: simulator) }
     }
 }
