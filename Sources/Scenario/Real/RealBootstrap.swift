@@ -30,7 +30,7 @@ public struct RealEndpointRecord: Hashable, Sendable {
             ("name", .string(name)),
             ("device", .string(device)),
             ("protocol", .string(address.protocolName)),
-            ("address", .string(address.endpoint.address.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())),
+            ("address", .string(RealBootstrap.hex(address.endpoint.address))),
             ("queuePairNumber", .unsigned(UInt64(address.endpoint.queuePairNumber))),
             ("queueKey", .unsigned(UInt64(address.queueKey))),
             ("processID", .integer(Int64(processID))),
@@ -41,18 +41,10 @@ public struct RealEndpointRecord: Hashable, Sendable {
     init?(json: JSONValue) {
         guard let name = json["name"]?.stringValue, let device = json["device"]?.stringValue,
             let protocolName = json["protocol"]?.stringValue, let hex = json["address"]?.stringValue,
-            hex.count % 2 == 0, hex.count <= 2 * TransportEndpoint.maxAddressLength,
+            let bytes = RealBootstrap.bytes(hex), bytes.count <= TransportEndpoint.maxAddressLength,
             let qpn = json["queuePairNumber"]?.unsignedValue, let qkey = json["queueKey"]?.unsignedValue,
             let pid = json["processID"]?.doubleValue, let host = json["host"]?.stringValue
         else { return nil }
-        var bytes: [UInt8] = []
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
-            bytes.append(byte)
-            index = next
-        }
         guard let qpn32 = UInt32(exactly: qpn), let qkey32 = UInt32(exactly: qkey) else { return nil }
         self.init(
             name: name, device: device,
@@ -69,6 +61,25 @@ public struct RealEndpointRecord: Hashable, Sendable {
 ///
 /// This is process plumbing, not a model: it uses the wall clock and sleeps.
 public enum RealBootstrap {
+    /// Address bytes as the files write them: lowercase hex, two digits a byte.
+    static func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+
+    /// The bytes of ``hex(_:)``'s text, or nil if it is not that.
+    static func bytes(_ hex: String) -> [UInt8]? {
+        guard hex.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
+            bytes.append(byte)
+            index = next
+        }
+        return bytes
+    }
+
     /// How often a reader looks for the file. [assumption: 20 ms, well under a process start]
     static let pollInterval: TimeSpan = .milliseconds(20)
 

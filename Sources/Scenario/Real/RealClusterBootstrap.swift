@@ -29,7 +29,7 @@ public struct RealSlamEndpointRecord: Hashable, Sendable {
             ("system", .string(system)),
             ("device", .string(device)),
             ("protocol", .string(endpoint.protocolName)),
-            ("address", .string(endpoint.address.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())),
+            ("address", .string(RealBootstrap.hex(endpoint.address))),
             ("queuePairNumber", .unsigned(UInt64(endpoint.queuePairNumber))),
             ("rkey", .unsigned(UInt64(endpoint.rkey))),
             ("stateBlockAddress", .unsigned(endpoint.stateBlockAddress)),
@@ -41,7 +41,7 @@ public struct RealSlamEndpointRecord: Hashable, Sendable {
     init?(json: JSONValue) {
         guard let system = json["system"]?.stringValue, let device = json["device"]?.stringValue,
             let protocolName = json["protocol"]?.stringValue, let hex = json["address"]?.stringValue,
-            let bytes = Self.bytes(hex), bytes.count <= TransportEndpoint.maxAddressLength,
+            let bytes = RealBootstrap.bytes(hex), bytes.count <= TransportEndpoint.maxAddressLength,
             let qpn = json["queuePairNumber"]?.unsignedValue.flatMap(UInt32.init(exactly:)),
             let rkey = json["rkey"]?.unsignedValue.flatMap(UInt32.init(exactly:)),
             let address = json["stateBlockAddress"]?.unsignedValue,
@@ -53,18 +53,7 @@ public struct RealSlamEndpointRecord: Hashable, Sendable {
             processID: Int32(pid), host: host)
     }
 
-    static func bytes(_ hex: String) -> [UInt8]? {
-        guard hex.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
-            bytes.append(byte)
-            index = next
-        }
-        return bytes
-    }
+
 }
 
 extension RealBootstrap {
