@@ -74,12 +74,9 @@ enum RealClusterRun {
         if !quiet { print("\(topology.name): both systems serve; starting the clients") }
         var clients: [pid_t: String] = [:]
         for client in topology.clients {
-            let base = directory + "/client-" + client.name
-            unlink(base + ".json")
-            let child = try ChildProcess.spawn(
-                executable, ["client", topology.file, "--name", client.name, "--result", base + ".json"] + deviceOptions,
-                standardOutput: base + ".out", standardError: base + ".err")
-            clients[child.pid] = client.name
+            let pid = try RealModeRun.spawnClient(
+                client.name, of: topology, executable: executable, directory: directory, deviceOptions: deviceOptions)
+            clients[pid] = client.name
         }
         // The kill is timed from the first client's load start (after its connect and zeroing),
         // or from the clients' start if none says so within startTimeout.

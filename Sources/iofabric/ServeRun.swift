@@ -28,12 +28,7 @@ enum RealModeRun {
         for batch in batches {
             var running: [pid_t: String] = [:]
             for client in batch {
-                let base = directory + "/client-" + client.name
-                unlink(base + ".json")
-                let child = try ChildProcess.spawn(
-                    executable, ["client", topology.file, "--name", client.name, "--result", base + ".json"] + deviceOptions,
-                    standardOutput: base + ".out", standardError: base + ".err")
-                running[child.pid] = client.name
+                running[try spawnClient(client.name, of: topology, executable: executable, directory: directory, deviceOptions: deviceOptions)] = client.name
             }
             while !running.isEmpty, let (pid, ending) = ChildProcess.waitForAny() {
                 if pid == target.pid {
@@ -70,6 +65,19 @@ enum RealModeRun {
             return failed
         }
         return report.passed ? Tool.ExitCode.success : Tool.ExitCode.failure
+    }
+
+    /// Starts `iofabric client FILE --name NAME` as a child writing `client-NAME.{json,out,err}`
+    /// in `directory` (a result file of an earlier run removed first); returns its pid.
+    static func spawnClient(
+        _ name: String, of topology: RealTopology, executable: String, directory: String, deviceOptions: [String]
+    ) throws -> pid_t {
+        let base = directory + "/client-" + name
+        unlink(base + ".json")
+        return try ChildProcess.spawn(
+            executable, ["client", topology.file, "--name", name, "--result", base + ".json"] + deviceOptions,
+            standardOutput: base + ".out", standardError: base + ".err"
+        ).pid
     }
 
     /// Runs the simulated twin after the real run (so it never competes with it for the CPU)

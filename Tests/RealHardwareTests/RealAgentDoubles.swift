@@ -1,6 +1,8 @@
+import AgentTestDoubles
 import Agents
 import Hardware
 import RealHardware
+import Timebase
 
 /// The host side (the CTA's part) for an RTA on the in-process bus: a residual message store on
 /// the host's endpoint and a buffer window in host memory. It places a write's data in the
@@ -73,4 +75,36 @@ final class RealTestHost: ResidualMessageStoreDelegate {
     }
 
     func residualStore(_ store: ResidualMessageStore, peerUnreachable peer: BusEndpoint) { unreachable += 1 }
+}
+
+/// An RTA with one fake device driver on an ``InProcessBus`` endpoint and a ``RealTestHost`` on
+/// another, both on one ``RealNodeRuntime``: attached, discovered, and `connection` added to
+/// device 0 (run until the host has the resources).
+struct RealRTATestbed {
+    let runtime: RealNodeRuntime
+    let bus: InProcessBus
+    let hostChannel: InProcessBusChannel
+    let rtaChannel: InProcessBusChannel
+    let driver: RTAFakeDriver
+    let rta: RemoteTransportAgent
+    let host: RealTestHost
+    let deadline: Instant
+
+    init(serviceTime: TimeSpan, windowLength: Int, connection: ConnectionID) throws {
+        runtime = try RealNodeRuntime(nodeName: "host0", seed: 8)
+        bus = InProcessBus(name: "host0.bus")
+        hostChannel = bus.attach(endpoint: "host", runtime: runtime)
+        rtaChannel = bus.attach(endpoint: "sn1", runtime: runtime)
+        driver = RTAFakeDriver(name: "d0", runtime: runtime, serviceTime: serviceTime)
+        rta = RemoteTransportAgent(name: "rta1", runtime: runtime, channel: rtaChannel, drivers: [driver])
+        rta.start()
+        host = try RealTestHost(channel: hostChannel, runtime: runtime, rta: rtaChannel.localEndpoint, windowLength: windowLength)
+        deadline = runtime.now + runtimeTestDeadline
+        host.send(.attach(buffers: BusSegment(address: host.window.address, length: UInt32(host.window.length)),
+                          segmentSize: 4096))
+        host.send(.discover(generation: 1))
+        host.send(.connectionAdd(connection, devices: [0]))
+        let host = host
+        runtime.run(until: { host.resources != nil }, deadline: deadline)
+    }
 }

@@ -11,23 +11,10 @@ import Testing
 struct RealRTASingleTransferTests {
     @Test("a write and a read of exactly one 4 KiB segment move the bytes unchanged, each in one DMA")
     func oneSegment() throws {
-        let runtime = try RealNodeRuntime(nodeName: "host0", seed: 8)
-        let bus = InProcessBus(name: "host0.bus")
-        let hostChannel = bus.attach(endpoint: "host", runtime: runtime)
-        let rtaChannel = bus.attach(endpoint: "sn1", runtime: runtime)
-        let driver = RTAFakeDriver(name: "d0", runtime: runtime, serviceTime: .milliseconds(1))
-        let rta = RemoteTransportAgent(name: "rta1", runtime: runtime, channel: rtaChannel, drivers: [driver])
-        rta.start()
-        let host = try RealTestHost(channel: hostChannel, runtime: runtime, rta: rtaChannel.localEndpoint,
-                                    windowLength: 16 * 4096)
         let connection = ConnectionID(rawValue: 3)
+        let bed = try RealRTATestbed(serviceTime: .milliseconds(1), windowLength: 16 * 4096, connection: connection)
+        let (runtime, driver, rta, host, deadline) = (bed.runtime, bed.driver, bed.rta, bed.host, bed.deadline)
         let blockLength = Int(driver.identity.blockLength)
-        let deadline = runtime.now + runtimeTestDeadline
-        host.send(.attach(buffers: BusSegment(address: host.window.address, length: UInt32(host.window.length)),
-                          segmentSize: 4096))
-        host.send(.discover(generation: 1))
-        host.send(.connectionAdd(connection, devices: [0]))
-        runtime.run(until: { host.resources != nil }, deadline: deadline)
 
         // 4096 bytes = one segment = one DMA transfer each way.
         let blocks = 4096 / blockLength
@@ -42,7 +29,7 @@ struct RealRTASingleTransferTests {
         runtime.run(until: { host.outcomes[2] != nil && rta.activeTransactions == 0 }, deadline: deadline)
         #expect(host.outcomes[2] == .good)
         #expect(host.readData[2] == payload)
-        let rtaBus = bus.statistics(of: rtaChannel.localEndpoint)
+        let rtaBus = bed.bus.statistics(of: bed.rtaChannel.localEndpoint)
         // One DMA read (the write's data) and one DMA write (the read's), 4096 bytes each.
         #expect(rtaBus.dmaBytesRead == 4096 && rtaBus.dmaBytesWritten == 4096)
         #expect(rta.statistics.dmaRetries == 0 && rta.statistics.buffersInUse == 0)

@@ -11,26 +11,12 @@ import Testing
 struct RealRuntimeAgentTests {
     @Test("an RTA on RealNodeRuntime + InProcessBus: discover, a write then a read of it, end to end, each executed once")
     func rtaWriteThenRead() throws {
-        let runtime = try RealNodeRuntime(nodeName: "host0", seed: 8)
-        let bus = InProcessBus(name: "host0.bus")
-        let hostChannel = bus.attach(endpoint: "host", runtime: runtime)
-        let rtaChannel = bus.attach(endpoint: "sn1", runtime: runtime)
         // 2 ms per operation (assumption: a fast disk's order of magnitude); only the order of events
         // and a lower bound on the elapsed time are checked.
-        let driver = RTAFakeDriver(name: "d0", runtime: runtime, serviceTime: .milliseconds(2))
-        let rta = RemoteTransportAgent(name: "rta1", runtime: runtime, channel: rtaChannel, drivers: [driver])
-        rta.start()
-        let host = try RealTestHost(channel: hostChannel, runtime: runtime, rta: rtaChannel.localEndpoint,
-                                    windowLength: 64 * 4096)
         let connection = ConnectionID(rawValue: 7)
+        let bed = try RealRTATestbed(serviceTime: .milliseconds(2), windowLength: 64 * 4096, connection: connection)
+        let (runtime, driver, rta, host, deadline) = (bed.runtime, bed.driver, bed.rta, bed.host, bed.deadline)
         let blockLength = Int(driver.identity.blockLength)
-        let deadline = runtime.now + runtimeTestDeadline
-
-        host.send(.attach(buffers: BusSegment(address: host.window.address, length: UInt32(host.window.length)),
-                          segmentSize: 4096))
-        host.send(.discover(generation: 1))
-        host.send(.connectionAdd(connection, devices: [0]))
-        runtime.run(until: { host.resources != nil }, deadline: deadline)
         #expect(host.resources?.map(\.identity) == [driver.identity])
 
         // A write of 9 blocks at LBA 40 (4608 bytes: a 4 KiB and a 512-byte segment), then a read
@@ -62,7 +48,7 @@ struct RealRuntimeAgentTests {
         #expect(rta.statistics.executed == 2)
         #expect(rta.statistics.buffersInUse == 0)
         #expect(host.duplicates == 0 && host.unreachable == 0)
-        #expect(bus.statistics(of: hostChannel.localEndpoint).messagesLost == 0)
+        #expect(bed.bus.statistics(of: bed.hostChannel.localEndpoint).messagesLost == 0)
         // Real time passed: at least the two device operations' service times, back to back.
         #expect(runtime.now - started >= driver.serviceTime * 2)
         #expect(host.times[1]?.disk == driver.serviceTime)

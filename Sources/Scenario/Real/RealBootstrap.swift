@@ -116,6 +116,18 @@ public enum RealBootstrap {
         }
     }
 
+    /// Publishes this process's management endpoint as target `name`, serving at `address` on
+    /// `port`; returns the record written.
+    static func publishTarget(
+        _ name: String, port: RealPort, address: ServiceAddress, folder: String
+    ) throws(RealModeError) -> RealEndpointRecord {
+        let record = RealEndpointRecord(
+            name: name, device: "\(port.context.device.name) port \(port.selection.port)", address: address,
+            processID: getpid(), host: hostName)
+        try publish(record, folder: folder)
+        return record
+    }
+
     /// Removes the target's endpoint file (a stale one from an earlier run), if any.
     public static func withdraw(folder: String, target: String) {
         unlink(targetPath(folder: folder, target: target))

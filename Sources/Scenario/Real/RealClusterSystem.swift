@@ -193,12 +193,9 @@ public final class RealClusterSystem: UnitManagementObserver {
     /// after a takeover, and the clients already have both).
     func publishTarget() {
         guard published == nil else { return }
-        let record = RealEndpointRecord(
-            name: system.name, device: "\(port.context.device.name) port \(port.selection.port)", address: transport.serviceAddress,
-            processID: getpid(), host: RealBootstrap.hostName)
         do throws(RealModeError) {
-            try RealBootstrap.publish(record, folder: topology.bootstrap)
-            published = record
+            published = try RealBootstrap.publishTarget(
+                system.name, port: port, address: transport.serviceAddress, folder: topology.bootstrap)
         } catch {
             failure = error.description
             runtime.stop()

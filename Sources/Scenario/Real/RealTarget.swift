@@ -172,12 +172,9 @@ public final class RealTarget: UnitManagementObserver, TargetObserver {
             runtime.stop()
             return
         }
-        let record = RealEndpointRecord(
-            name: topology.target.name, device: "\(port.context.device.name) port \(port.selection.port)",
-            address: transport.serviceAddress, processID: getpid(), host: RealBootstrap.hostName)
         do throws(RealModeError) {
-            try RealBootstrap.publish(record, folder: topology.bootstrap)
-            published = record
+            published = try RealBootstrap.publishTarget(
+                topology.target.name, port: port, address: transport.serviceAddress, folder: topology.bootstrap)
         } catch {
             failure = error.description
             runtime.stop()

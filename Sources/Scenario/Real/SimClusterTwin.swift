@@ -22,16 +22,8 @@ public struct SimClusterTwin: Sendable {
         self.calibration = calibration
         json = Self.scenario(topology)
         var definition = try ScenarioDefinition.parse(Data(json.rendered(pretty: true).utf8), file: topology.file + " (simulated cluster twin)")
-        for index in definition.topology.fabrics.indices where definition.topology.fabrics[index].name == "roce0" {
-            definition.topology.fabrics[index].calibratedLinkBitsPerSecond = calibration.linkBitsPerSecond
-            definition.topology.fabrics[index].calibratedPropagationDelay = calibration.propagationDelay
-            definition.topology.fabrics[index].calibratedMTUBytes = calibration.link.mtu
-        }
-        for shelf in definition.topology.shelves.indices {
-            for group in definition.topology.shelves[shelf].diskGroups.indices {
-                definition.topology.shelves[shelf].diskGroups[group].calibratedModel = calibration.diskModel(overlap: SimTwin.diskOverlap(cluster.systems[0].target))
-            }
-        }
+        calibration.calibrateLinks(of: &definition, fabric: "roce0")
+        calibration.calibrateDisks(of: &definition, overlap: SimTwin.diskOverlap(cluster.systems[0].target))
         self.definition = definition
     }
 
@@ -70,24 +62,8 @@ public struct SimClusterTwin: Sendable {
                 ("disks", .array([.object([("model", .string("cheetah15K")), ("count", .integer(Int64(system.target.luns.count)))])])),
             ])
         }
-        var workloads: [JSONValue] = []
-        var longest = TimeSpan.zero
-        for client in topology.clients {
-            longest = max(longest, client.duration)
-            var members: [(String, JSONValue)] = [
-                ("name", .string(client.name)), ("kind", .string("block")), ("client", .string(client.name)),
-                ("target", .string(topology.target(of: client).name)), ("readPercent", .integer(Int64(client.readPercent))),
-                ("blockSize", .integer(Int64(client.blockSize))), ("queueDepth", .integer(Int64(client.queueDepth))),
-                ("pattern", .string(client.pattern == .sequential ? "sequential" : "random")),
-                ("thinkTime", .string(Quantity.text(client.thinkTime))), ("timeout", .string(Quantity.text(client.timeout))),
-                ("verify", .bool(client.verify)),
-                ("start", .string(Quantity.text(SimTwin.loadStart))), ("stop", .string(Quantity.text(SimTwin.loadStart + client.duration))),
-            ]
-            if let luns = client.luns { members.append(("luns", .array(luns.map { .integer(Int64($0)) }))) }
-            if let set = client.workingSet { members.append(("workingSet", .integer(set))) }
-            if let rate = client.rate { members.append(("rate", .number(rate))) }
-            workloads.append(.object(members))
-        }
+        let workloads = topology.clients.map { SimTwin.workload($0, target: topology.target(of: $0).name) }
+        let longest = topology.clients.map(\.duration).max() ?? .zero
         var faults: [JSONValue] = []
         var expectations = ["lostAcknowledgedWrites == 0", "integrityViolations == 0", "dualOwnership == 0"]
         if let kill = cluster.kill {

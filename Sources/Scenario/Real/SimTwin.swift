@@ -41,18 +41,27 @@ public struct SimTwin: Sendable {
         json = Self.scenario(topology)
         let file = topology.file + " (simulated twin)"
         var definition = try ScenarioDefinition.parse(Data(json.rendered(pretty: true).utf8), file: file)
-        for index in definition.topology.fabrics.indices {
-            definition.topology.fabrics[index].calibratedLinkBitsPerSecond = calibration.linkBitsPerSecond
-            definition.topology.fabrics[index].calibratedPropagationDelay = calibration.propagationDelay
-            definition.topology.fabrics[index].calibratedMTUBytes = calibration.link.mtu
-        }
-        let model = calibration.diskModel(overlap: Self.diskOverlap(topology.target))
-        for shelf in definition.topology.shelves.indices {
-            for group in definition.topology.shelves[shelf].diskGroups.indices {
-                definition.topology.shelves[shelf].diskGroups[group].calibratedModel = model
-            }
-        }
+        calibration.calibrateLinks(of: &definition)
+        calibration.calibrateDisks(of: &definition, overlap: Self.diskOverlap(topology.target))
         self.definition = definition
+    }
+
+    /// The twin's block workload of `client` against `target`: the real client's fio-like
+    /// fields, issuing from ``loadStart`` for its duration.
+    static func workload(_ client: RealTopology.Client, target: String) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("name", .string(client.name)), ("kind", .string("block")), ("client", .string(client.name)),
+            ("target", .string(target)), ("readPercent", .integer(Int64(client.readPercent))),
+            ("blockSize", .integer(Int64(client.blockSize))), ("queueDepth", .integer(Int64(client.queueDepth))),
+            ("pattern", .string(client.pattern == .sequential ? "sequential" : "random")),
+            ("thinkTime", .string(Quantity.text(client.thinkTime))), ("timeout", .string(Quantity.text(client.timeout))),
+            ("verify", .bool(client.verify)),
+            ("start", .string(Quantity.text(loadStart))), ("stop", .string(Quantity.text(loadStart + client.duration))),
+        ]
+        if let luns = client.luns { members.append(("luns", .array(luns.map { .integer(Int64($0)) }))) }
+        if let set = client.workingSet { members.append(("workingSet", .integer(set))) }
+        if let rate = client.rate { members.append(("rate", .number(rate))) }
+        return .object(members)
     }
 
     /// Commands each simulated disk serves at once: the real target's SG_IO worker threads
@@ -99,24 +108,8 @@ public struct SimTwin: Sendable {
         let clients = topology.clients.map { client in
             attachment([("name", .string(client.name)), ("pciBus", .string("ideal"))])
         }
-        var workloads: [JSONValue] = []
-        var longest = TimeSpan.zero
-        for client in topology.clients {
-            longest = max(longest, client.duration)
-            var members: [(String, JSONValue)] = [
-                ("name", .string(client.name)), ("kind", .string("block")), ("client", .string(client.name)),
-                ("target", .string(target.name)), ("readPercent", .integer(Int64(client.readPercent))),
-                ("blockSize", .integer(Int64(client.blockSize))), ("queueDepth", .integer(Int64(client.queueDepth))),
-                ("pattern", .string(client.pattern == .sequential ? "sequential" : "random")),
-                ("thinkTime", .string(Quantity.text(client.thinkTime))), ("timeout", .string(Quantity.text(client.timeout))),
-                ("verify", .bool(client.verify)),
-                ("start", .string(Quantity.text(loadStart))), ("stop", .string(Quantity.text(loadStart + client.duration))),
-            ]
-            if let luns = client.luns { members.append(("luns", .array(luns.map { .integer(Int64($0)) }))) }
-            if let set = client.workingSet { members.append(("workingSet", .integer(set))) }
-            if let rate = client.rate { members.append(("rate", .number(rate))) }
-            workloads.append(.object(members))
-        }
+        let workloads = topology.clients.map { workload($0, target: target.name) }
+        let longest = topology.clients.map(\.duration).max() ?? .zero
         let expectations: [JSONValue] = [
             "luns == \(target.luns.count)", "connections == \(topology.clients.count)", "errors == 0", "timeouts == 0",
             "lostAcknowledgedWrites == 0", "integrityViolations == 0",

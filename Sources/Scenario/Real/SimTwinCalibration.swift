@@ -170,3 +170,26 @@ public struct SimTwinCalibration: Sendable, Equatable {
         ])
     }
 }
+
+extension SimTwinCalibration {
+    /// Runs `definition`'s fabrics (only the one called `fabric`, if given) at the calibrated
+    /// link rate, propagation delay and MTU.
+    func calibrateLinks(of definition: inout ScenarioDefinition, fabric: String? = nil) {
+        for index in definition.topology.fabrics.indices where fabric == nil || definition.topology.fabrics[index].name == fabric {
+            definition.topology.fabrics[index].calibratedLinkBitsPerSecond = linkBitsPerSecond
+            definition.topology.fabrics[index].calibratedPropagationDelay = propagationDelay
+            definition.topology.fabrics[index].calibratedMTUBytes = link.mtu
+        }
+    }
+
+    /// Makes every disk of `definition` the calibrated fixed-latency disk serving `overlap`
+    /// commands at once (``diskModel(overlap:)``).
+    func calibrateDisks(of definition: inout ScenarioDefinition, overlap: Int) {
+        let model = diskModel(overlap: overlap)
+        for shelf in definition.topology.shelves.indices {
+            for group in definition.topology.shelves[shelf].diskGroups.indices {
+                definition.topology.shelves[shelf].diskGroups[group].calibratedModel = model
+            }
+        }
+    }
+}

@@ -16,7 +16,7 @@ public struct SimVsRealReport {
 
     /// The cluster rows of a topology without a cluster (a cluster file, e.g.
     /// `Scenarios/real/cluster.json`, measures them).
-    public static let notMeasured = "no cluster in this file"
+    public static let noCluster = "no cluster in this file"
 
     public var name: String
     /// The real run's report file (or the topology file), for the header.
@@ -33,7 +33,7 @@ public struct SimVsRealReport {
     /// The twin's scenario file as written beside the report.
     public var twinFile: String?
 
-    /// The cluster rows, for a cluster file (nil: not a cluster, "not measured").
+    /// The cluster rows, for a cluster file (nil: not a cluster; the rows say ``noCluster``).
     public var cluster: SimVsRealClusterFigures?
 
     /// Compares `realReport` (the JSON of ``RealRunReport``) with the twin's run `simulated`.
@@ -126,8 +126,8 @@ public struct SimVsRealReport {
             }
             out += "| cluster | lost acknowledged writes | \(cluster.realLostWrites) | \(cluster.simulatedLostWrites.map(String.init) ?? "-") | |\n"
         } else {
-            out += "| cluster | slam-connect time | \(Self.notMeasured) | \(Self.notMeasured) | |\n"
-            out += "| cluster | takeover time | \(Self.notMeasured) | \(Self.notMeasured) | |\n"
+            out += "| cluster | slam-connect time | \(Self.noCluster) | \(Self.noCluster) | |\n"
+            out += "| cluster | takeover time | \(Self.noCluster) | \(Self.noCluster) | |\n"
         }
         out += "\nSimulated run: \(simulatedVerdict == .pass ? "PASS" : "FAIL"), seed \(simulatedSeed), trace digest `\(simulatedDigest)`.\n"
         if !simulatedProblems.isEmpty { out += simulatedProblems.map { "- \($0)\n" }.joined() }
@@ -173,7 +173,7 @@ public struct SimVsRealReport {
             ("clients", .array(clients.map { client in
                 .object([("name", .string(client.name)), ("real", figures(client.real)), ("simulated", figures(client.simulated))])
             })),
-            ("cluster", cluster?.json ?? .object([("slamConnect", .string(Self.notMeasured)), ("takeover", .string(Self.notMeasured))])),
+            ("cluster", cluster?.json ?? .object([("slamConnect", .string(Self.noCluster)), ("takeover", .string(Self.noCluster))])),
             ("simulated", .object([
                 ("verdict", .string(simulatedVerdict.rawValue)), ("seed", .unsigned(simulatedSeed)),
                 ("traceDigest", .string(simulatedDigest)), ("problems", .array(simulatedProblems.map(JSONValue.string))),
